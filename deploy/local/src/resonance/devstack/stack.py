@@ -1,0 +1,462 @@
+"""The whole local stack: PostgreSQL, Kafka, the OIDC provider and every service, no Docker.
+
+To add a process (a feed server, the social sandbox, ...), append a ProcessSpec to PROCESSES.
+Values in `env` may use the placeholders listed in DevStack.endpoints().
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from resonance.devstack._util import cache_dir, tail, terminate
+from resonance.devstack.kafka import KAFKA_VERSION, LocalKafka, ensure_kafka_jars
+from resonance.devstack.postgres import LocalPostgres, find_pg_bin
+
+log = logging.getLogger(__name__)
+
+PG_PORT = 55432
+KAFKA_PORT = 59092
+KAFKA_CONTROLLER_PORT = 59093
+OIDC_PORT = 8090
+AUDIENCE = "resonance"
+
+FALLBACK_TOPICS = [
+    "content",
+    "campaign",
+    "submission",
+    "ambassador",
+    "share",
+    "reach",
+    "link",
+    "reward",
+    "digest",
+    "hr.employee",
+]
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One uvicorn process of the stack.
+
+    service=True adds RESONANCE_<NAME>_{DATABASE_URL,KAFKA_BOOTSTRAP_SERVERS,OIDC_ISSUER,
+    OIDC_AUDIENCE}. Processes of a lower `stage` are healthy before the next stage starts.
+    """
+
+    name: str
+    app: str  # "module:attribute" for uvicorn
+    port: int
+    env: Mapping[str, str] = field(default_factory=dict)
+    service: bool = True
+    database: str | None = None
+    migrations: str | None = None  # Alembic script location, relative to the repo root
+    factory: bool = True  # `app` names a zero-argument app factory (settings from env)
+    health_path: str = "/healthz"
+    stage: int = 1
+    example_path: str | None = None  # shown in the "first API call" hint
+
+    @property
+    def module(self) -> str:
+        return self.app.split(":", 1)[0]
+
+
+PROCESSES: list[ProcessSpec] = [
+    ProcessSpec(
+        "oidc",
+        "resonance.devstack.oidc:app_from_env",
+        OIDC_PORT,
+        service=False,
+        stage=0,
+        env={"RESONANCE_OIDC_ISSUER": "{oidc_issuer}", "RESONANCE_OIDC_KEY_DIR": "{data_dir}/oidc"},
+    ),
+    ProcessSpec(
+        "content",
+        "resonance.content.main:create_app",
+        8001,
+        database="resonance_content",
+        migrations="services/content/migrations",
+        example_path="/v1/items",
+    ),
+    ProcessSpec(
+        "ambassadors",
+        "resonance.ambassadors.main:create_app",
+        8002,
+        database="resonance_ambassadors",
+        migrations="services/ambassadors/migrations",
+    ),
+    ProcessSpec(
+        "sharing",
+        "resonance.sharing.main:create_app",
+        8003,
+        database="resonance_sharing",
+        migrations="services/sharing/migrations",
+    ),
+    ProcessSpec(
+        "metrics",
+        "resonance.metrics.main:create_app",
+        8004,
+        database="resonance_metrics",
+        migrations="services/metrics/migrations",
+        example_path="/v1/kpis/published",
+    ),
+]
+
+# Run after everything is healthy (demo seeding). A callable receives the running DevStack;
+# a sequence of strings is run as a command with the stack's endpoints in its environment.
+SeedHook = Callable[["DevStack"], None] | Sequence[str]
+SEED_HOOKS: list[SeedHook] = []
+
+
+def find_repo_root(start: Path | None = None) -> Path:
+    for candidate in [start or Path.cwd(), *(start or Path.cwd()).parents]:
+        if (candidate / "deploy" / "local" / "pyproject.toml").exists():
+            return candidate
+    return Path(__file__).resolve().parents[5]
+
+
+def topic_names() -> list[str]:
+    try:
+        from resonance.common.events.catalogue import all_topics
+
+        return all_topics()
+    except Exception as exc:  # catalogue missing or broken: the stack must still come up
+        log.warning("event catalogue unavailable (%s); using the fallback topic list", exc)
+        return FALLBACK_TOPICS + [t + ".dlq" for t in FALLBACK_TOPICS]
+
+
+def module_available(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+    except Exception as exc:  # the package __init__ itself fails to import
+        log.warning("cannot import %s: %s", module, exc)
+        return False
+
+
+@dataclass
+class _Running:
+    spec: ProcessSpec
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+    healthy: bool = False
+
+
+class DevStack:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port_offset: int = 0,
+        processes: Sequence[ProcessSpec] | None = None,
+        repo_root: Path | None = None,
+        fast: bool = False,
+        strict: bool = False,
+    ) -> None:
+        self.repo = repo_root or find_repo_root()
+        self.data_dir = Path(data_dir).absolute()
+        self.offset = port_offset
+        self.strict = strict
+        self.specs = list(PROCESSES if processes is None else processes)
+        self.postgres = LocalPostgres(self.data_dir / "postgres", PG_PORT + port_offset, fast=fast)
+        self.kafka = LocalKafka(
+            self.data_dir / "kafka", KAFKA_PORT + port_offset, KAFKA_CONTROLLER_PORT + port_offset
+        )
+        self.running: dict[str, _Running] = {}
+        self.skipped: dict[str, str] = {}
+        self.timings: dict[str, float] = {}
+        self.cold = False
+        self.topics: list[str] = []
+
+    def port(self, spec: ProcessSpec) -> int:
+        return spec.port + self.offset
+
+    @property
+    def oidc_issuer(self) -> str:
+        return f"http://127.0.0.1:{OIDC_PORT + self.offset}"
+
+    def endpoints(self) -> dict[str, str]:
+        values = {
+            "data_dir": str(self.data_dir),
+            "repo": str(self.repo),
+            "kafka": self.kafka.bootstrap_servers,
+            "pg_port": str(self.postgres.port),
+            "oidc_issuer": self.oidc_issuer,
+            "audience": AUDIENCE,
+        }
+        values.update({f"port_{s.name}": str(self.port(s)) for s in self.specs})
+        return values
+
+    def _env_for(self, spec: ProcessSpec) -> dict[str, str]:
+        env = dict(os.environ)
+        values = self.endpoints()
+        if spec.service:
+            prefix = f"RESONANCE_{spec.name.upper()}_"
+            env[prefix + "KAFKA_BOOTSTRAP_SERVERS"] = self.kafka.bootstrap_servers
+            env[prefix + "OIDC_ISSUER"] = self.oidc_issuer
+            env[prefix + "OIDC_AUDIENCE"] = AUDIENCE
+            if spec.database:
+                env[prefix + "DATABASE_URL"] = self.postgres.url(spec.database)
+        env.update({k: v.format(**values) for k, v in spec.env.items()})
+        return env
+
+    def _timed(self, label: str, since: float) -> None:
+        self.timings[label] = time.monotonic() - since
+
+    def start(self) -> None:
+        """Bring everything up; on failure, whatever was started is stopped again."""
+        begin = time.monotonic()
+        try:
+            self._start_infrastructure()
+            self._prepare_databases()
+            self._start_processes()
+            self._run_seed_hooks()
+        except BaseException:
+            self.stop()
+            raise
+        self._timed("total", begin)
+
+    def _start_infrastructure(self) -> None:
+        t = time.monotonic()
+        find_pg_bin()
+        self._timed("postgres binaries", t)
+        t = time.monotonic()
+        jars_cached = _jars_cached()
+        ensure_kafka_jars()
+        self.cold = not jars_cached or not (self.postgres.data_dir / "PG_VERSION").exists()
+        self._timed("kafka jars", t)
+        t = time.monotonic()
+        # The JVM boots in the background while PostgreSQL starts.
+        self.kafka.start()
+        self.postgres.start()
+        self._timed("postgres start", t)
+        self.kafka.wait_ready(timeout=90)
+        self._timed("kafka ready", t)
+        t = time.monotonic()
+        self.topics = topic_names()
+        self.kafka.create_topics(self.topics)
+        self._timed("topics", t)
+
+    def _prepare_databases(self) -> None:
+        t = time.monotonic()
+        try:
+            from resonance.common.migrations import upgrade_to_head
+        except ImportError as exc:
+            log.warning("resonance.common.migrations unavailable (%s): migrations skipped", exc)
+            upgrade_to_head = None  # type: ignore[assignment]
+        for spec in self.specs:
+            if not spec.database:
+                continue
+            self.postgres.create_database(spec.database)
+            script = self.repo / spec.migrations if spec.migrations else None
+            if upgrade_to_head is None or script is None or not (script / "env.py").exists():
+                continue
+            if not module_available(spec.module):
+                continue  # its env.py imports the service's tables
+            try:
+                upgrade_to_head(script, self.postgres.url(spec.database))
+            except Exception as exc:
+                if self.strict:
+                    raise
+                log.warning("migrations of %s failed: %s", spec.name, exc)
+                self.skipped[spec.name] = f"migrations failed: {exc}"
+        self._timed("databases+migrations", t)
+
+    def _start_processes(self) -> None:
+        t = time.monotonic()
+        logs = self.data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        for stage in sorted({s.stage for s in self.specs}):
+            started = []
+            for spec in (s for s in self.specs if s.stage == stage):
+                if spec.name in self.skipped:
+                    continue
+                if not module_available(spec.module):
+                    self.skipped[spec.name] = f"module {spec.module} not found"
+                    continue
+                started.append(self._spawn(spec, logs / f"{spec.name}.log"))
+            for running in started:
+                self._wait_healthy(running)
+        self._timed("processes healthy", t)
+
+    def _spawn(self, spec: ProcessSpec, log_path: Path) -> _Running:
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            spec.app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port(spec)),
+            "--log-level",
+            "info",
+        ]
+        if spec.factory:
+            cmd.append("--factory")
+        with open(log_path, "ab") as out:
+            proc = subprocess.Popen(
+                cmd,
+                cwd=self.repo,
+                env=self._env_for(spec),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        running = _Running(spec, proc, log_path)
+        self.running[spec.name] = running
+        return running
+
+    def _wait_healthy(self, running: _Running, timeout: float = 60.0) -> None:
+        url = f"http://127.0.0.1:{self.port(running.spec)}{running.spec.health_path}"
+        deadline = time.monotonic() + timeout
+        problem = "timed out"
+        while time.monotonic() < deadline:
+            if running.proc.poll() is not None:
+                problem = f"exited with {running.proc.returncode}"
+                break
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    running.healthy = True
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        message = f"{running.spec.name} not healthy at {url} ({problem}):\n{tail(running.log_path)}"
+        if self.strict:
+            raise RuntimeError(message)
+        log.warning("%s", message)
+
+    def _run_seed_hooks(self) -> None:
+        for hook in SEED_HOOKS:
+            if callable(hook):
+                hook(self)
+            else:
+                env = {
+                    **os.environ,
+                    **{f"RESONANCE_DEV_{k.upper()}": v for k, v in self.endpoints().items()},
+                }
+                subprocess.run(list(hook), check=True, cwd=self.repo, env=env)
+
+    def supervise(self) -> None:
+        """Block until interrupted, reporting processes that die."""
+        reported: set[str] = set()
+        while True:
+            for name, running in self.running.items():
+                if running.proc.poll() is not None and name not in reported:
+                    reported.add(name)
+                    print(
+                        f"!! {name} exited with {running.proc.returncode}; see {running.log_path}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+            if not self.kafka.is_running() and "kafka" not in reported:
+                reported.add("kafka")
+                print(f"!! Kafka exited; see {self.kafka.log_path}", file=sys.stderr, flush=True)
+            time.sleep(1)
+
+    def stop(self) -> None:
+        for running in reversed(list(self.running.values())):
+            terminate(running.proc, grace=10)
+        self.running.clear()
+        self.kafka.stop()
+        self.postgres.stop()
+
+    def summary(self) -> str:
+        rows = [
+            (
+                "postgres",
+                f"127.0.0.1:{self.postgres.port}",
+                "user postgres, trust; dbs: "
+                + ", ".join(s.database for s in self.specs if s.database),
+            ),
+            (
+                "kafka",
+                self.kafka.bootstrap_servers,
+                f"{len(self.topics)} topics, log {self.kafka.log_path}",
+            ),
+        ]
+        for spec in self.specs:
+            base = f"http://127.0.0.1:{self.port(spec)}"
+            if spec.name in self.running:
+                state = "up" if self.running[spec.name].healthy else "NOT HEALTHY"
+                rows.append((spec.name, base, f"{state}; log {self.running[spec.name].log_path}"))
+            else:
+                rows.append((spec.name, "-", f"skipped: {self.skipped.get(spec.name, '?')}"))
+        width = max(len(r[1]) for r in rows)
+        lines = [f"  {n:<12} {a:<{width}}  {note}" for n, a, note in rows]
+        kind = "cold" if self.cold else "warm"
+        timing = ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items() if k != "total")
+        token = (
+            f"curl -s -X POST {self.oidc_issuer}/token -d grant_type=password "
+            "-d username=chloe -d password=resonance -d client_id=resonance-cli"
+        )
+        first = next((s for s in self.specs if s.example_path and s.name in self.running), None)
+        out = [
+            "",
+            "Resonance local stack",
+            *lines,
+            "",
+            "Get a token (users alice/paul/chloe/adam, password 'resonance'):",
+            f"  {token}",
+            f"  TOKEN=$({token} | python3 -c 'import json,sys; print(json.load(sys.stdin)"
+            '["access_token"])\')',
+        ]
+        if first:
+            out.append(
+                f'  curl -s -H "Authorization: Bearer $TOKEN" '
+                f"http://127.0.0.1:{self.port(first)}{first.example_path}"
+            )
+        out += [
+            "",
+            f"{kind} start in {self.timings.get('total', 0):.1f} s ({timing})",
+            "Ctrl-C stops everything.",
+        ]
+        return "\n".join(out)
+
+
+def _jars_cached() -> bool:
+    if os.environ.get("RESONANCE_KAFKA_JARS"):
+        return True
+    return (cache_dir() / f"kafka-{KAFKA_VERSION}" / "libs" / ".complete").exists()
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run(
+    data_dir: Path, *, port_offset: int = 0, strict: bool = False, exit_after_start: bool = False
+) -> int:
+    """Start the stack, print where everything listens, run until Ctrl-C/SIGTERM."""
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    stack = DevStack(data_dir, port_offset=port_offset, strict=strict)
+    status = 0
+    try:
+        stack.start()
+        print(stack.summary(), flush=True)
+        if not exit_after_start:
+            stack.supervise()
+    except KeyboardInterrupt:
+        print("\nstopping...", flush=True)
+    except (RuntimeError, TimeoutError, OSError, subprocess.CalledProcessError) as exc:
+        print(f"local stack failed to start: {exc}", file=sys.stderr, flush=True)
+        status = 1
+    finally:
+        # A second Ctrl-C during shutdown must not leave half the stack running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.stop()
+        print("stopped.", flush=True)
+    return status

@@ -1,0 +1,228 @@
+"""Consumer runner: idempotent handling (inbox), offsets committed after the handler's
+transaction, bounded retries, then a dead-letter topic."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resonance.common.db import Database
+from resonance.common.events.catalogue import DLQ_SUFFIX
+from resonance.common.events.envelope import Envelope
+from resonance.common.telemetry import context_from_headers, decode_kafka_headers, kafka_headers
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """A handler raises this when retrying cannot help (bad payload): straight to the DLQ."""
+
+
+@dataclass
+class ConsumerSpec:
+    """What a service consumes: a name (its inbox and group id), topics and handlers by type."""
+
+    name: str
+    topics: list[str]
+    handlers: Mapping[str, Handler]
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        spec: ConsumerSpec,
+        db: Database,
+        inbox: Table,
+        bootstrap_servers: str,
+        producer: AIOKafkaProducer,
+        topic_prefix: str = "",
+        group_prefix: str = "",
+        max_attempts: int = 3,
+        retry_backoff_s: float = 0.2,
+        tracer_provider: trace.TracerProvider | None = None,
+    ) -> None:
+        self.spec = spec
+        self.db = db
+        self.inbox = inbox
+        self.producer = producer
+        self.topic_prefix = topic_prefix
+        self.max_attempts = max_attempts
+        self.retry_backoff_s = retry_backoff_s
+        self.tracer = trace.get_tracer(__name__, tracer_provider=tracer_provider)
+        self.group_id = group_prefix + spec.name
+        self.consumer = AIOKafkaConsumer(
+            *[topic_prefix + t for t in spec.topics],
+            bootstrap_servers=bootstrap_servers,
+            group_id=self.group_id,
+            client_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=200,
+        )
+        self._stopping = asyncio.Event()
+        self.processed = 0
+        self.dead_lettered = 0
+
+    async def start(self) -> None:
+        await self.consumer.start()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            batches = await self.consumer.getmany(timeout_ms=200, max_records=200)
+            for tp, records in batches.items():
+                done: ConsumerRecord | None = None
+                for record in records:
+                    await self._process(record)
+                    done = record
+                    if self._stopping.is_set():
+                        break
+                if done is not None:
+                    # Everything up to `done` is durably applied or dead-lettered.
+                    await self.consumer.commit({tp: done.offset + 1})
+                if self._stopping.is_set():
+                    return
+
+    async def _process(self, record: ConsumerRecord) -> None:
+        headers = decode_kafka_headers(record.headers)
+        topic = record.topic
+        with self.tracer.start_as_current_span(
+            f"{topic} process",
+            context=context_from_headers(headers),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": topic,
+                "messaging.consumer.group.name": self.group_id,
+                "messaging.kafka.offset": record.offset,
+            },
+        ) as span:
+            try:
+                envelope = Envelope.from_bytes(record.value or b"")
+            except ValueError as exc:
+                span.set_status(Status(StatusCode.ERROR, "unparseable event"))
+                await self._dead_letter(record, headers, f"unparseable event: {exc}", 1)
+                return
+            handler = self.spec.handlers.get(envelope.type)
+            if handler is None:
+                return
+            span.set_attribute("messaging.message.id", envelope.id)
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    await self._apply_once(handler, envelope)
+                    self.processed += 1
+                    return
+                except PermanentError as exc:
+                    await self._fail(span, record, headers, exc, attempt)
+                    return
+                except Exception as exc:
+                    if attempt == self.max_attempts:
+                        await self._fail(span, record, headers, exc, attempt)
+                        return
+                    log.warning(
+                        "handler for %s failed (attempt %d/%d): %s",
+                        envelope.type,
+                        attempt,
+                        self.max_attempts,
+                        type(exc).__name__,
+                    )
+                    await asyncio.sleep(self.retry_backoff_s * 2 ** (attempt - 1))
+
+    async def _apply_once(self, handler: Handler, envelope: Envelope) -> None:
+        async with self.db.transaction() as session:
+            claimed = await session.execute(
+                insert(self.inbox)
+                .values(consumer=self.spec.name, event_id=envelope.id)
+                .on_conflict_do_nothing()
+                .returning(self.inbox.c.event_id)
+            )
+            if claimed.first() is None:
+                return  # already applied: a redelivery or a duplicate publication
+            await handler(session, envelope)
+
+    async def _fail(
+        self,
+        span: trace.Span,
+        record: ConsumerRecord,
+        headers: dict[str, str],
+        exc: BaseException,
+        attempts: int,
+    ) -> None:
+        span.record_exception(exc)
+        span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+        # The message text may quote payload values; keep logs free of personal data.
+        log.error("event dead-lettered after %d attempts: %s", attempts, type(exc).__name__)
+        await self._dead_letter(record, headers, f"{type(exc).__name__}: {exc}", attempts)
+
+    async def _dead_letter(
+        self, record: ConsumerRecord, headers: dict[str, str], error: str, attempts: int
+    ) -> None:
+        dlq_headers = dict(headers)
+        dlq_headers.update(
+            {
+                "dlq.error": error[:2000],
+                "dlq.consumer": self.spec.name,
+                "dlq.original.topic": record.topic,
+                "dlq.original.partition": str(record.partition),
+                "dlq.original.offset": str(record.offset),
+                "dlq.attempts": str(attempts),
+            }
+        )
+        await self.producer.send_and_wait(
+            record.topic + DLQ_SUFFIX,
+            value=record.value,
+            key=record.key,
+            headers=kafka_headers(dlq_headers),
+        )
+        self.dead_lettered += 1
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def close(self) -> None:
+        await self.consumer.stop()
+
+
+async def replay_dead_letters(
+    bootstrap_servers: str, dlq_topic: str, producer: AIOKafkaProducer, limit: int = 10_000
+) -> int:
+    """Republishes dead letters to their original topic (after a fix), preserving key and
+    headers minus the dlq.* ones. Uses its own consumer group so replays are not repeated."""
+    consumer = AIOKafkaConsumer(
+        dlq_topic,
+        bootstrap_servers=bootstrap_servers,
+        group_id=f"dlq-replay.{dlq_topic}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    replayed = 0
+    try:
+        while replayed < limit:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=500)
+            if not batches:
+                break
+            offsets: dict[TopicPartition, int] = {}
+            for tp, records in batches.items():
+                for record in records:
+                    headers = decode_kafka_headers(record.headers)
+                    original = headers.get("dlq.original.topic", dlq_topic.removesuffix(DLQ_SUFFIX))
+                    kept = {k: v for k, v in headers.items() if not k.startswith("dlq.")}
+                    await producer.send_and_wait(
+                        original, value=record.value, key=record.key, headers=kafka_headers(kept)
+                    )
+                    replayed += 1
+                offsets[tp] = records[-1].offset + 1
+            await consumer.commit(offsets)
+    finally:
+        await consumer.stop()
+    return replayed

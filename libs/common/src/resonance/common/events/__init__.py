@@ -1,0 +1,5 @@
+"""Event contract: the envelope, the catalogue of event types and the AsyncAPI document."""
+
+from resonance.common.events.envelope import Envelope, EventData, new_envelope
+
+__all__ = ["Envelope", "EventData", "new_envelope"]

@@ -1,0 +1,224 @@
+"""`Idempotency-Key` for every write: a retried request replays the first answer instead of
+repeating its effect (draft-ietf-httpapi-idempotency-key-header semantics)."""
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import Table, and_, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from resonance.common.auth import PRINCIPAL_SCOPE_KEY, InvalidToken, JwtVerifier, Principal
+from resonance.common.db import Database
+from resonance.common.errors import PROBLEM_BASE, PROBLEM_JSON
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_KEY_LENGTH = 255
+# A request still "in flight" after this long is presumed dead (its process crashed).
+IN_FLIGHT_TIMEOUT_S = 60
+REPLAYED_HEADERS = {"content-type", "location", "etag"}
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        key = headers.get("idempotency-key")
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        if not key or len(key) > MAX_KEY_LENGTH:
+            await _problem(
+                send, 400, "Invalid Idempotency-Key", f"1 to {MAX_KEY_LENGTH} characters"
+            )
+            return
+        body = await _read_body(receive)
+        replay = _replaying_receive(body)
+        state = scope["app"].state
+        principal = await _principal(state.verifier, headers.get("authorization", ""))
+        if principal is None:
+            await self.app(scope, replay, send)  # the route answers 401 itself
+            return
+        scope[PRINCIPAL_SCOPE_KEY] = principal
+        request_hash = hashlib.sha256(
+            b"\n".join(
+                [
+                    scope["method"].encode(),
+                    scope["path"].encode(),
+                    scope.get("query_string", b""),
+                    body,
+                ]
+            )
+        ).hexdigest()
+        store = _KeyStore(state.db, state.tables.idempotency, principal, key)
+        outcome = await store.claim(request_hash)
+        if outcome == "conflict":
+            await _problem(
+                send, 422, "Idempotency-Key reused", "this key was used for a different request"
+            )
+            return
+        if outcome == "in_flight":
+            await _problem(send, 409, "Request in progress", "a request with this key is running")
+            return
+        if isinstance(outcome, dict):
+            await _replay(send, outcome)
+            return
+        captured: dict[str, Any] = {"status": 500, "headers": [], "body": b""}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = message.get("headers", [])
+            elif message["type"] == "http.response.body":
+                captured["body"] += message.get("body", b"")
+            await send(message)
+
+        try:
+            await self.app(scope, replay, capture)
+        except BaseException:
+            await store.release()
+            raise
+        if captured["status"] >= 500:
+            await store.release()  # a failure is not an answer: let the client retry
+        else:
+            await store.complete(captured["status"], captured["headers"], captured["body"])
+
+
+class _KeyStore:
+    def __init__(self, db: Database, table: Table, principal: Principal, key: str) -> None:
+        self.db = db
+        self.table = table
+        self.where = and_(
+            table.c.tenant == principal.tenant,
+            table.c.principal == principal.subject,
+            table.c.key == key,
+        )
+        self.values = {"tenant": principal.tenant, "principal": principal.subject, "key": key}
+
+    async def claim(self, request_hash: str) -> str | dict[str, Any]:
+        t = self.table
+        async with self.db.transaction() as session:
+            inserted = await session.execute(
+                insert(t)
+                .values(**self.values, request_hash=request_hash)
+                .on_conflict_do_nothing()
+                .returning(t.c.key)
+            )
+            if inserted.first() is not None:
+                return "claimed"
+            row = (await session.execute(select(t).where(self.where).with_for_update())).first()
+            if row is None:
+                return "in_flight"  # released between our insert and select: let client retry
+            if row.request_hash != request_hash:
+                return "conflict"
+            if row.completed_at is not None:
+                return {
+                    "status": row.status_code,
+                    "headers": row.response_headers or {},
+                    "body": row.response_body or "",
+                }
+            stale = await session.execute(
+                update(t)
+                .where(
+                    self.where,
+                    t.c.created_at < func.now() - text(f"interval '{IN_FLIGHT_TIMEOUT_S} seconds'"),
+                )
+                .values(created_at=func.now())
+                .returning(t.c.key)
+            )
+            return "claimed" if stale.first() is not None else "in_flight"
+
+    async def complete(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        kept = {
+            k.decode().lower(): v.decode()
+            for k, v in headers
+            if k.decode().lower() in REPLAYED_HEADERS
+        }
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(self.table)
+                .where(self.where)
+                .values(
+                    status_code=status,
+                    response_headers=kept,
+                    response_body=body.decode(errors="replace"),
+                    completed_at=func.now(),
+                )
+            )
+
+    async def release(self) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(
+                delete(self.table).where(self.where, self.table.c.completed_at.is_(None))
+            )
+
+
+async def _principal(verifier: JwtVerifier, authorization: str) -> Principal | None:
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    try:
+        return await verifier.verify(token.strip())
+    except InvalidToken:
+        return None
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replaying_receive(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _replay(send: Send, stored: dict[str, Any]) -> None:
+    body = stored["body"].encode()
+    headers = [(k.encode(), v.encode()) for k, v in stored["headers"].items()]
+    headers += [(b"idempotent-replayed", b"true"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": stored["status"], "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _problem(send: Send, status: int, title: str, detail: str) -> None:
+    body = json.dumps(
+        {
+            "type": PROBLEM_BASE + title.lower().replace(" ", "-"),
+            "title": title,
+            "status": status,
+            "detail": detail,
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

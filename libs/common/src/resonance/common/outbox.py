@@ -1,0 +1,176 @@
+"""Transactional outbox: events are rows written with the change, then relayed to Kafka."""
+
+import asyncio
+import contextlib
+import logging
+import zlib
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+from sqlalchemy import Row, Table, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resonance.common.db import Database
+from resonance.common.events.envelope import Envelope, EventData, new_envelope
+from resonance.common.telemetry import context_from_headers, current_trace_headers, kafka_headers
+
+log = logging.getLogger(__name__)
+
+OUTBOX_SHARDS = 32
+# Any constant works; it namespaces our advisory locks away from other users of the database.
+_LOCK_NAMESPACE = 0x0B0C
+
+
+def shard_of(key: str) -> int:
+    return zlib.crc32(key.encode()) % OUTBOX_SHARDS
+
+
+class Outbox:
+    """Writes events into the outbox table inside the caller's transaction."""
+
+    def __init__(self, table: Table, source: str, topic_prefix: str = "") -> None:
+        self.table = table
+        self.source = source
+        self.topic_prefix = topic_prefix
+
+    async def add(self, session: AsyncSession, tenant: str, data: EventData) -> Envelope:
+        envelope = new_envelope(self.source, tenant, data)
+        await self.add_envelope(session, envelope, data.topic)
+        return envelope
+
+    async def add_envelope(self, session: AsyncSession, envelope: Envelope, topic: str) -> None:
+        headers = {"ce_id": envelope.id, "ce_type": envelope.type, "ce_tenant": envelope.tenant}
+        headers.update(current_trace_headers())
+        await session.execute(
+            self.table.insert().values(
+                event_id=envelope.id,
+                topic=self.topic_prefix + topic,
+                key=envelope.subject,
+                shard=shard_of(envelope.subject),
+                event_type=envelope.type,
+                tenant=envelope.tenant,
+                payload=envelope.model_dump_json(),
+                headers=headers,
+            )
+        )
+
+
+AfterSendHook = Callable[[Sequence[Row[Any]]], Awaitable[None]]
+
+
+class OutboxRelay:
+    """Publishes unsent outbox rows with an idempotent producer, then marks them sent.
+
+    Several relays may run (one per service replica): each holds the advisory lock of the
+    shards it sends, so events of one aggregate keep their order. A relay killed between
+    send and mark re-sends on restart; consumers drop the duplicate by event id (inbox).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        table: Table,
+        producer: AIOKafkaProducer,
+        tracer_provider: trace.TracerProvider | None = None,
+        batch_size: int = 200,
+        poll_interval_s: float = 0.2,
+        after_send: AfterSendHook | None = None,
+    ) -> None:
+        self.db = db
+        self.table = table
+        self.producer = producer
+        self.batch_size = batch_size
+        self.poll_interval_s = poll_interval_s
+        self.after_send = after_send
+        self.tracer = trace.get_tracer(__name__, tracer_provider=tracer_provider)
+        self._stopping = asyncio.Event()
+
+    async def relay_once(self) -> int:
+        t = self.table
+        lock = func.pg_try_advisory_xact_lock(_LOCK_NAMESPACE, t.c.shard)
+        query = (
+            select(t)
+            .where(t.c.sent_at.is_(None), lock)
+            .order_by(t.c.seq)
+            .limit(self.batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        async with self.db.transaction() as session:
+            rows = (await session.execute(query)).all()
+            if not rows:
+                return 0
+            await self._send(rows)
+            if self.after_send is not None:
+                await self.after_send(rows)
+            await session.execute(
+                update(t).where(t.c.seq.in_([r.seq for r in rows])).values(sent_at=func.now())
+            )
+        return len(rows)
+
+    async def _send(self, rows: Sequence[Row[Any]]) -> None:
+        pending = []
+        for row in rows:
+            parent = context_from_headers(row.headers)
+            with self.tracer.start_as_current_span(
+                f"{row.topic} publish",
+                context=parent,
+                kind=SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": row.topic,
+                    "messaging.message.id": row.event_id,
+                },
+            ):
+                headers = {
+                    k: v for k, v in row.headers.items() if k not in ("traceparent", "tracestate")
+                }
+                headers.update(current_trace_headers())
+                pending.append(
+                    await self.producer.send(
+                        row.topic,
+                        value=row.payload.encode(),
+                        key=row.key.encode(),
+                        headers=kafka_headers(headers),
+                    )
+                )
+        # Only acknowledged records may be marked sent.
+        await asyncio.gather(*pending)
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                sent = await self.relay_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay iteration failed; retrying")
+                sent = 0
+            if sent < self.batch_size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=self.poll_interval_s)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def purge_sent(self, older_than_days: int = 7) -> int:
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                self.table.delete().where(
+                    self.table.c.sent_at
+                    < func.now() - text(f"interval '{int(older_than_days)} days'")
+                )
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+
+def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+    )

@@ -1,0 +1,224 @@
+"""The app factory every service uses: plumbing wired once, business routers plugged in."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, FastAPI, Request
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import MetaData, text
+
+from resonance.common.auth import JwtVerifier
+from resonance.common.consumer import ConsumerSpec, EventConsumer
+from resonance.common.db import Database
+from resonance.common.errors import install_problem_handlers
+from resonance.common.health import router as health_router
+from resonance.common.idempotency import IdempotencyMiddleware
+from resonance.common.outbox import Outbox, OutboxRelay, make_producer
+from resonance.common.plumbing import PlumbingTables
+from resonance.common.settings import ServiceSettings
+from resonance.common.telemetry import make_tracer_provider
+
+log = logging.getLogger(__name__)
+
+BackgroundJob = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class Runtime:
+    """Everything a request handler or worker of one service needs, built once per app."""
+
+    settings: ServiceSettings
+    db: Database
+    tables: PlumbingTables
+    outbox: Outbox
+    verifier: JwtVerifier
+    tracer_provider: TracerProvider
+    producer: AIOKafkaProducer | None = None
+    relay: OutboxRelay | None = None
+    consumers: list[EventConsumer] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    jobs: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def kafka_reachable(self) -> bool:
+        if self.producer is None:
+            return False
+        try:
+            return bool(await asyncio.wait_for(self.producer.client.force_metadata_update(), 3))
+        except Exception:
+            return False
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    metadata: MetaData,
+    tables: PlumbingTables,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    consumers: Sequence[ConsumerSpec] = (),
+    background_jobs: Sequence[BackgroundJob] = (),
+    openapi_tags: list[dict[str, str]] | None = None,
+    tracer_provider: TracerProvider | None = None,
+) -> FastAPI:
+    tracer_provider = tracer_provider or make_tracer_provider(
+        settings.service_name, settings.otel_exporter, settings.otel_endpoint
+    )
+    db = Database(settings.database_url, settings.database_pool_size)
+    runtime = Runtime(
+        settings=settings,
+        db=db,
+        tables=tables,
+        outbox=Outbox(
+            tables.outbox,
+            source=f"/resonance/{settings.service_name}",
+            topic_prefix=settings.topic_prefix,
+        ),
+        verifier=JwtVerifier(settings.oidc_issuer, settings.oidc_audience, settings.jwks_url),
+        tracer_provider=tracer_provider,
+    )
+    SQLAlchemyInstrumentor().instrument(
+        engine=db.engine.sync_engine, tracer_provider=tracer_provider
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await _start_messaging(runtime, consumers, background_jobs)
+        try:
+            yield
+        finally:
+            await _stop_messaging(runtime)
+            await db.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_tags=openapi_tags,
+    )
+    app.state.runtime = runtime
+    # Read directly by the auth dependency and the idempotency middleware.
+    app.state.verifier = runtime.verifier
+    app.state.db = db
+    app.state.tables = tables
+    install_problem_handlers(app)
+    app.add_middleware(IdempotencyMiddleware)
+    app.include_router(health_router)
+    for router in routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=tracer_provider, excluded_urls="healthz,readyz"
+    )
+    del metadata  # the service's tables are created by its Alembic tree, not here
+    return app
+
+
+async def _start_messaging(
+    runtime: Runtime, consumers: Sequence[ConsumerSpec], jobs: Sequence[BackgroundJob]
+) -> None:
+    s = runtime.settings
+    runtime.producer = make_producer(s.kafka_bootstrap_servers, f"{s.service_name}-producer")
+    await runtime.producer.start()
+    if not s.run_background_workers:
+        return
+    runtime.relay = OutboxRelay(
+        runtime.db,
+        runtime.tables.outbox,
+        runtime.producer,
+        tracer_provider=runtime.tracer_provider,
+        batch_size=s.relay_batch_size,
+        poll_interval_s=s.relay_poll_interval_s,
+    )
+    runtime.tasks.append(asyncio.create_task(_supervise("outbox relay", runtime.relay.run)))
+    for spec in consumers:
+        consumer = EventConsumer(
+            spec,
+            runtime.db,
+            runtime.tables.inbox,
+            s.kafka_bootstrap_servers,
+            runtime.producer,
+            topic_prefix=s.topic_prefix,
+            group_prefix=s.consumer_group_prefix,
+            max_attempts=s.consumer_max_attempts,
+            retry_backoff_s=s.consumer_retry_backoff_s,
+            tracer_provider=runtime.tracer_provider,
+        )
+        await consumer.start()
+        runtime.consumers.append(consumer)
+        runtime.tasks.append(asyncio.create_task(_supervise(f"consumer {spec.name}", consumer.run)))
+    runtime.jobs.append(
+        asyncio.create_task(_supervise("housekeeping", lambda: _housekeeping(runtime)))
+    )
+    for job in jobs:
+        runtime.jobs.append(
+            asyncio.create_task(_supervise(job.__name__, lambda j=job: j(runtime)))  # type: ignore[misc]
+        )
+
+
+async def _stop_messaging(runtime: Runtime) -> None:
+    for job in runtime.jobs:
+        job.cancel()
+    for job in runtime.jobs:
+        with suppress(asyncio.CancelledError, Exception):
+            await job
+    if runtime.relay is not None:
+        runtime.relay.stop()
+    for consumer in runtime.consumers:
+        consumer.stop()
+    # Give workers a moment to finish the event in hand and commit its offset.
+    if runtime.tasks:
+        _, pending = await asyncio.wait(runtime.tasks, timeout=5)
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with suppress(asyncio.CancelledError, Exception):
+                await task
+    for consumer in runtime.consumers:
+        with suppress(Exception):
+            await consumer.close()
+    if runtime.producer is not None:
+        with suppress(Exception):
+            await runtime.producer.stop()
+
+
+async def _supervise(name: str, work: Callable[[], Awaitable[None]]) -> None:
+    """Keeps a worker alive across transient faults (Kafka or the database restarting)."""
+    delay = 0.5
+    while True:
+        try:
+            await work()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s crashed; restarting in %.1fs", name, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10)
+
+
+async def _housekeeping(runtime: Runtime) -> None:
+    """Drops plumbing rows nobody needs any more, once an hour."""
+    while True:
+        async with runtime.db.transaction() as session:
+            await session.execute(
+                text("DELETE FROM outbox WHERE sent_at < now() - interval '7 days'")
+            )
+            await session.execute(
+                text("DELETE FROM idempotency_keys WHERE created_at < now() - interval '1 day'")
+            )
+            await session.execute(
+                text("DELETE FROM inbox WHERE processed_at < now() - interval '30 days'")
+            )
+        await asyncio.sleep(3600)

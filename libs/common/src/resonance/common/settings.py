@@ -1,0 +1,38 @@
+"""Settings shared by every service; each service subclasses with its own env prefix."""
+
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings. A service sets `model_config = service_config("CONTENT")`."""
+
+    model_config = SettingsConfigDict(env_prefix="RESONANCE_", extra="ignore")
+
+    service_name: str = "resonance"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/resonance"
+    database_pool_size: int = 10
+    kafka_bootstrap_servers: str = "127.0.0.1:59092"
+    # Tests run many isolated copies of the platform against one broker; a prefix keeps
+    # their topics apart without restarting Kafka.
+    topic_prefix: str = ""
+    consumer_group_prefix: str = ""
+    oidc_issuer: str = "http://127.0.0.1:8090"
+    oidc_audience: str = "resonance"
+    oidc_jwks_url: str | None = None
+    otel_exporter: Literal["none", "console", "otlp"] = "none"
+    otel_endpoint: str | None = None
+    relay_poll_interval_s: float = 0.2
+    relay_batch_size: int = 200
+    consumer_max_attempts: int = 3
+    consumer_retry_backoff_s: float = 0.2
+    run_background_workers: bool = True
+
+    @property
+    def jwks_url(self) -> str:
+        return self.oidc_jwks_url or f"{self.oidc_issuer.rstrip('/')}/jwks"
+
+
+def service_config(name: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=f"RESONANCE_{name.upper()}_", extra="ignore")
