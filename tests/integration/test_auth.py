@@ -119,7 +119,12 @@ async def test_token_through_the_providers_token_endpoint(infra: Infra) -> None:
         token = r.json()["access_token"]
         wrong = await http.post(
             f"{infra.issuer}/token",
-            data={"grant_type": "password", "username": "chloe", "password": "nope", "client_id": "resonance-cli"},
+            data={
+                "grant_type": "password",
+                "username": "chloe",
+                "password": "nope",
+                "client_id": "resonance-cli",
+            },
         )
         assert wrong.status_code == 400
         assert wrong.json()["error"] == "invalid_grant"
@@ -128,3 +133,49 @@ async def test_token_through_the_providers_token_endpoint(infra: Infra) -> None:
             "/v1/items", json=ITEM, headers={"Authorization": f"Bearer {token}"}
         )
         assert r.status_code == 201, r.text
+
+
+async def test_unknown_kid_refreshes_the_key_set_once() -> None:
+    """A provider that rotates its signing key must not lock everyone out."""
+    from fastapi import FastAPI
+
+    from resonance.common.auth import InvalidToken, JwtVerifier
+    from resonance.devstack.testing import ThreadedServer
+
+    old = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "old"})
+    new = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "new"})
+    published = {"keys": [old.as_dict(is_private=False)]}
+    fetches = []
+    app = FastAPI()
+
+    @app.get("/jwks")
+    async def jwks() -> dict[str, object]:
+        fetches.append(1)
+        return published
+
+    server = ThreadedServer(app).start()
+    try:
+        verifier = JwtVerifier(
+            "https://idp", "resonance", f"{server.url}/jwks", min_refresh_interval_s=0
+        )
+        now = int(time.time())
+        claims = {
+            "iss": "https://idp",
+            "aud": "resonance",
+            "sub": "u",
+            "exp": now + 60,
+            "tenant": "acme",
+        }
+        signer = JsonWebToken(["RS256"])
+        token_old = signer.encode({"alg": "RS256", "kid": "old"}, claims, old).decode()
+        assert (await verifier.verify(token_old)).tenant == "acme"
+        published["keys"].append(new.as_dict(is_private=False))  # rotation
+        token_new = signer.encode({"alg": "RS256", "kid": "new"}, claims, new).decode()
+        assert (await verifier.verify(token_new)).subject == "u"
+        assert len(fetches) == 2
+        stranger = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "x"})
+        token_x = signer.encode({"alg": "RS256", "kid": "x"}, claims, stranger).decode()
+        with pytest.raises(InvalidToken):
+            await verifier.verify(token_x)
+    finally:
+        server.stop()

@@ -2,7 +2,12 @@
 
 from resonance.devstack.testing import Infra, eventually, running_service
 
-ITEM = {"family": "company", "format": "link", "title": "We are hiring", "url": "https://example.com/jobs"}
+ITEM = {
+    "family": "company",
+    "format": "link",
+    "title": "We are hiring",
+    "url": "https://example.com/jobs",
+}
 
 
 async def test_published_item_reaches_metrics_count(infra: Infra) -> None:

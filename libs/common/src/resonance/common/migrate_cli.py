@@ -24,7 +24,9 @@ def main() -> None:
     args = parser.parse_args()
     settings_module = importlib.import_module(f"resonance.{args.service}.settings")
     settings_cls = next(
-        v for k, v in vars(settings_module).items() if k.endswith("Settings") and k != "ServiceSettings"
+        v
+        for k, v in vars(settings_module).items()
+        if k.endswith("Settings") and k != "ServiceSettings"
     )
     url = args.url or settings_cls().database_url
     config = alembic_config(REPO / "services" / args.service / "migrations", url)
