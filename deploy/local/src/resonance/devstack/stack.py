@@ -63,6 +63,7 @@ class ProcessSpec:
     factory: bool = True  # `app` names a zero-argument app factory (settings from env)
     health_path: str = "/healthz"
     stage: int = 1
+    needs_infra: bool = True  # False: spawned first, booting while PostgreSQL and Kafka start
     example_path: str | None = None  # shown in the "first API call" hint
 
     @property
@@ -77,6 +78,7 @@ PROCESSES: list[ProcessSpec] = [
         OIDC_PORT,
         service=False,
         stage=0,
+        needs_infra=False,
         env={"RESONANCE_OIDC_ISSUER": "{oidc_issuer}", "RESONANCE_OIDC_KEY_DIR": "{data_dir}/oidc"},
     ),
     ProcessSpec(
@@ -85,7 +87,6 @@ PROCESSES: list[ProcessSpec] = [
         8001,
         database="resonance_content",
         migrations="services/content/migrations",
-        example_path="/v1/items",
     ),
     ProcessSpec(
         "ambassadors",
@@ -217,6 +218,9 @@ class DevStack:
         """Bring everything up; on failure, whatever was started is stopped again."""
         begin = time.monotonic()
         try:
+            for spec in self.specs:
+                if not spec.needs_infra:
+                    self._spawn_if_available(spec)
             self._start_infrastructure()
             self._prepare_databases()
             self._start_processes()
@@ -274,20 +278,26 @@ class DevStack:
 
     def _start_processes(self) -> None:
         t = time.monotonic()
-        logs = self.data_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
         for stage in sorted({s.stage for s in self.specs}):
             started = []
             for spec in (s for s in self.specs if s.stage == stage):
-                if spec.name in self.skipped:
-                    continue
-                if not module_available(spec.module):
-                    self.skipped[spec.name] = f"module {spec.module} not found"
-                    continue
-                started.append(self._spawn(spec, logs / f"{spec.name}.log"))
+                running = self.running.get(spec.name) or self._spawn_if_available(spec)
+                if running is not None:
+                    started.append(running)
             for running in started:
-                self._wait_healthy(running)
+                if not running.healthy:
+                    self._wait_healthy(running)
         self._timed("processes healthy", t)
+
+    def _spawn_if_available(self, spec: ProcessSpec) -> _Running | None:
+        if spec.name in self.skipped:
+            return None
+        if not module_available(spec.module):
+            self.skipped[spec.name] = f"module {spec.module} not found"
+            return None
+        logs = self.data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        return self._spawn(spec, logs / f"{spec.name}.log")
 
     def _spawn(self, spec: ProcessSpec, log_path: Path) -> _Running:
         cmd = [
@@ -440,6 +450,8 @@ def run(
     data_dir: Path, *, port_offset: int = 0, strict: bool = False, exit_after_start: bool = False
 ) -> int:
     """Start the stack, print where everything listens, run until Ctrl-C/SIGTERM."""
+    # Explicit SIGINT too: a launcher started in the background inherits SIGINT ignored.
+    signal.signal(signal.SIGINT, _raise_interrupt)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     stack = DevStack(data_dir, port_offset=port_offset, strict=strict)
     status = 0

@@ -159,7 +159,9 @@ async def running_service(
 
 
 async def eventually(
-    check: Callable[[], Awaitable[Any]], timeout: float = 20.0, interval: float = 0.1
+    check: Callable[[], Awaitable[Any]],
+    timeout: float = 20.0,  # noqa: ASYNC109 - a polling deadline, not a cancellation scope
+    interval: float = 0.1,
 ) -> Any:
     """Polls `check` until it returns a truthy value; event-driven effects are asynchronous."""
     deadline = time.monotonic() + timeout

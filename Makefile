@@ -1,0 +1,53 @@
+# Resonance: `make run` starts the whole platform, `make test` runs the test suite.
+# Both install what is missing first (uv and the Python packages, PostgreSQL, Kafka's jars).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+export UV_LINK_MODE ?= copy
+
+.PHONY: help deps run test test-unit lint fmt asyncapi bench clean
+
+help:
+	@echo "make run       start PostgreSQL, Kafka, the OIDC provider, the services and demo data"
+	@echo "make test      unit + integration tests against real PostgreSQL and Kafka"
+	@echo "make lint      ruff (lint + format check) and mypy"
+	@echo "make asyncapi  regenerate docs/asyncapi.json from the event catalogue"
+	@echo "make bench     run the benchmarks under bench/"
+
+$(UV):
+	$(PYTHON) -m pip install --quiet --user "uv>=0.5" || $(PYTHON) -m pip install --quiet "uv>=0.5"
+
+.venv/.synced: $(UV) uv.lock pyproject.toml $(wildcard */*/pyproject.toml)
+	$(UV) sync --frozen
+	@touch $@
+
+deps: .venv/.synced
+	$(UV) run --frozen python -m resonance.devstack deps
+
+run: deps
+	$(UV) run --frozen python -m resonance.devstack run
+
+test: deps
+	$(UV) run --frozen pytest
+
+test-unit: .venv/.synced
+	$(UV) run --frozen pytest libs/common/tests services -m "not integration" -k "not infra"
+
+lint: .venv/.synced
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy libs/common/src deploy/local/src services/*/src
+
+fmt: .venv/.synced
+	$(UV) run --frozen ruff check --fix .
+	$(UV) run --frozen ruff format .
+
+asyncapi: .venv/.synced
+	$(UV) run --frozen python -m resonance.common.events.asyncapi docs/asyncapi.json
+
+bench: deps
+	@for b in bench/*.py; do echo "== $$b"; $(UV) run --frozen python $$b || exit 1; done
+
+clean:
+	rm -rf .data .venv .pytest_cache .ruff_cache .mypy_cache
