@@ -66,6 +66,13 @@ class ContentPublished(EventData):
     pinned: bool = False
     must_read: bool = False
     submitted_by: str | None = None
+    canonical_url: str | None = None
+    preview_title: str | None = None
+    preview_description: str | None = None
+    disclosure: str | None = Field(
+        default=None, description="Tenant disclosure text the sharing service appends."
+    )
+    published_at: datetime | None = None
 
     def subject(self) -> str:
         return self.content_id
@@ -134,6 +141,10 @@ class AmbassadorProfile(Part):
     quiet_hours_start: str | None = None
     quiet_hours_end: str | None = None
     programmes: list[str] = Field(default_factory=list)
+    age_band: str | None = None
+    social_media_maturity: str | None = None
+    working_days: list[int] = Field(default_factory=list)
+    stage: Literal["novice", "sharer", "curator", "creator"] | None = None
 
 
 class AmbassadorInvited(EventData):
@@ -246,6 +257,9 @@ class HrEmployee(EventData):
     age_band: str | None = None
     hired_at: datetime | None = None
     effective_at: datetime | None = None
+    brand: str | None = None
+    entity: str | None = None
+    active: bool | None = None
 
     def subject(self) -> str:
         return self.employee_number

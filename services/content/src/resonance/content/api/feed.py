@@ -1,0 +1,183 @@
+"""The ambassador's feed: what is targeted at them, live, and not yet shared by them."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from resonance.common.auth import Principal, Role, require_roles
+from resonance.common.errors import Problem
+from resonance.common.service import Runtime, runtime_of
+from resonance.content.api.schemas import CaptionOut
+from resonance.content.domain.cursor import BadCursor, FeedPosition
+from resonance.content.domain.targeting import AudienceProfile
+from resonance.content.store.feed import FeedFilters, audience_of, feed_query
+from resonance.content.store.items import captions_of
+from resonance.content.store.tenants import tenant_settings
+
+router = APIRouter(prefix="/v1/feed", tags=["feed"])
+
+
+class FeedItem(BaseModel):
+    id: str
+    family: str
+    category: str | None
+    format: str
+    title: str
+    body: str | None
+    url: str | None
+    image_url: str | None
+    preview_title: str | None
+    preview_description: str | None
+    language: str | None
+    brand: str | None
+    tags: list[str]
+    campaign_id: str | None
+    pinned: bool
+    must_read: bool
+    published_at: datetime
+    expires_at: datetime | None
+    captions: list[CaptionOut]
+
+
+class FeedPage(BaseModel):
+    items: list[FeedItem]
+    next_cursor: str | None
+    disclosure: str | None
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "id": "5b0c2a5e-8d7f-4a43-9a55-1f2ad4f6d1a1",
+                            "family": "market",
+                            "category": "analysis",
+                            "format": "link",
+                            "title": "Five trends in industrial IoT",
+                            "body": None,
+                            "url": "https://news.example.org/iot-trends",
+                            "image_url": "https://news.example.org/iot.png",
+                            "preview_title": "Five trends in industrial IoT",
+                            "preview_description": "An analysis of ...",
+                            "language": "en",
+                            "brand": None,
+                            "tags": ["iot"],
+                            "campaign_id": None,
+                            "pinned": False,
+                            "must_read": True,
+                            "published_at": "2026-11-22T08:00:00Z",
+                            "expires_at": None,
+                            "captions": [
+                                {
+                                    "network": "linkedin",
+                                    "language": "en",
+                                    "variant": 1,
+                                    "text": "Worth a read",
+                                }
+                            ],
+                        }
+                    ],
+                    "next_cursor": "WzAsMSwiMjAyNi0xMS0yMlQwODowMDowMCswMDowMCIsIjViMGMiXQ",
+                    "disclosure": "#employee",
+                }
+            ]
+        }
+    }
+
+
+@router.get(
+    "",
+    response_model=FeedPage,
+    summary="The caller's feed (ambassadors): pinned, must-read, then newest",
+    responses={
+        400: {"description": "Unreadable cursor (problem+json)"},
+        403: {"description": "Not an ambassador, or no longer active (problem+json)"},
+    },
+)
+async def feed(
+    cursor: str | None = Query(default=None, description="next_cursor of the previous page"),
+    limit: int = Query(default=20, ge=1, le=100),
+    family: Literal["company", "market", "submission"] | None = None,
+    campaign_id: uuid.UUID | None = None,
+    tag: str | None = Query(default=None, max_length=50),
+    language: str | None = Query(default=None, pattern=r"^[a-z]{2}(-[A-Z]{2})?$"),
+    format: Literal["link", "image", "video", "text"] | None = None,
+    q: str | None = Query(default=None, max_length=200, description="Full-text search"),
+    principal: Principal = Depends(require_roles(Role.AMBASSADOR)),
+    runtime: Runtime = Depends(runtime_of),
+) -> FeedPage:
+    try:
+        after = FeedPosition.decode(cursor) if cursor else None
+    except BadCursor as exc:
+        raise Problem(400, "Bad cursor", str(exc)) from exc
+    filters = FeedFilters(
+        family=family,
+        campaign_id=str(campaign_id) if campaign_id else None,
+        tag=tag,
+        language=language,
+        format=format,
+        q=q.strip() if q and q.strip() else None,
+    )
+    async with runtime.db.session() as session:
+        audience = await audience_of(session, principal.tenant, principal.subject)
+        if audience is not None and not audience[1]:
+            raise Problem(403, "Not an active ambassador", "you left the programme")
+        # Someone not (yet) in the projection sees what targets everyone.
+        profile = audience[0] if audience is not None else AudienceProfile()
+        query = feed_query(
+            principal.tenant,
+            principal.subject,
+            profile,
+            filters,
+            datetime.now(UTC),
+            after,
+            limit + 1,
+        )
+        rows = list((await session.execute(query)).all())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        captions = await captions_of(session, [r.id for r in rows])
+        settings = await tenant_settings(session, principal.tenant)
+    last = rows[-1] if rows else None
+    next_cursor = (
+        FeedPosition(last.pinned, last.must_read, last.feed_at, last.id).encode()
+        if more and last is not None
+        else None
+    )
+    return FeedPage(
+        items=[
+            FeedItem(
+                id=str(r.id),
+                family=r.family,
+                category=r.category,
+                format=r.format,
+                title=r.title,
+                body=r.body,
+                url=r.url,
+                image_url=r.image_url,
+                preview_title=r.preview_title,
+                preview_description=r.preview_description,
+                language=r.language,
+                brand=r.brand,
+                tags=list(r.tags),
+                campaign_id=str(r.campaign_id) if r.campaign_id else None,
+                pinned=r.pinned,
+                must_read=r.must_read,
+                published_at=r.feed_at,
+                expires_at=r.expires_at,
+                captions=[
+                    CaptionOut(
+                        network=c.network, language=c.language, variant=c.variant, text=c.text
+                    )  # type: ignore[arg-type]
+                    for c in captions.get(r.id, [])
+                ],
+            )
+            for r in rows
+        ],
+        next_cursor=next_cursor,
+        disclosure=settings.disclosure_text,
+    )

@@ -1,0 +1,193 @@
+"""Request and response bodies shared by the content routers."""
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, HttpUrl, model_validator
+
+from resonance.common.events.catalogue import Network, Targeting
+from resonance.content.domain.taxonomy import EditorialFamily, Format
+
+LANGUAGE = r"^[a-z]{2}(-[A-Z]{2})?$"
+
+TARGETING_EXAMPLE: dict[str, Any] = {
+    "countries": ["FR", "BE"],
+    "job_families": ["engineering", "sales"],
+    "languages": ["fr"],
+}
+
+
+class CaptionIn(BaseModel):
+    network: Network
+    language: str = Field(pattern=LANGUAGE)
+    text: str = Field(min_length=1, max_length=70_000)
+
+
+class CaptionOut(CaptionIn):
+    variant: int
+
+
+class Window(BaseModel):
+    publish_at: datetime | None = Field(
+        default=None, description="Start of the publish window (publishing may be scheduled)."
+    )
+    expires_at: datetime | None = Field(
+        default=None, description="End of the window: the item expires and is retired."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Window":
+        for name in ("publish_at", "expires_at"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                raise ValueError(f"{name} needs a timezone (e.g. 2026-11-23T09:00:00Z)")
+        if self.publish_at and self.expires_at and self.expires_at <= self.publish_at:
+            raise ValueError("expires_at must be after publish_at")
+        return self
+
+
+class ItemIn(Window):
+    family: EditorialFamily
+    category: str | None = Field(default=None, max_length=40)
+    format: Format = "link"
+    title: str = Field(min_length=1, max_length=300)
+    body: str | None = Field(default=None, max_length=10_000)
+    url: HttpUrl | None = None
+    image_url: HttpUrl | None = None
+    language: str | None = Field(default=None, pattern=LANGUAGE)
+    brand: str | None = Field(default=None, max_length=100)
+    tags: list[str] = Field(default_factory=list, max_length=30)
+    captions: list[CaptionIn] = Field(default_factory=list, max_length=100)
+    targeting: Targeting = Field(default_factory=Targeting)
+    campaign_id: uuid.UUID | None = None
+    pinned: bool = False
+    must_read: bool = False
+    fetch_preview: bool = Field(
+        default=False,
+        description="Read title, description, image and canonical URL from the link's page.",
+    )
+    submit: Literal["publish", "review", "draft"] = Field(
+        default="publish",
+        description=(
+            "What to do once created: `publish` (at once, or at `publish_at`; refused with 409 "
+            "when the brand requires approval and the caller is not a programme manager), "
+            "`review` (submit for approval) or `draft`."
+        ),
+    )
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "family": "company",
+                    "category": "job_offer",
+                    "format": "link",
+                    "title": "We are hiring 40 engineers in Lyon",
+                    "url": "https://careers.example.com/lyon",
+                    "language": "fr",
+                    "brand": "acme",
+                    "tags": ["hiring", "lyon"],
+                    "captions": [
+                        {
+                            "network": "linkedin",
+                            "language": "fr",
+                            "text": "Rejoignez-nous à Lyon !",
+                        },
+                        {"network": "x", "language": "fr", "text": "On recrute à Lyon 🚀"},
+                    ],
+                    "targeting": TARGETING_EXAMPLE,
+                    "publish_at": "2026-11-23T08:00:00Z",
+                    "expires_at": "2026-12-23T08:00:00Z",
+                    "must_read": True,
+                    "submit": "review",
+                }
+            ]
+        }
+    }
+
+
+class ItemPatch(BaseModel):
+    """Fields to change; only what is sent is changed. Allowed before publication."""
+
+    category: str | None = Field(default=None, max_length=40)
+    format: Format | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    body: str | None = Field(default=None, max_length=10_000)
+    url: HttpUrl | None = None
+    image_url: HttpUrl | None = None
+    language: str | None = Field(default=None, pattern=LANGUAGE)
+    brand: str | None = Field(default=None, max_length=100)
+    tags: list[str] | None = Field(default=None, max_length=30)
+    captions: list[CaptionIn] | None = Field(default=None, max_length=100)
+    targeting: Targeting | None = None
+    campaign_id: uuid.UUID | None = None
+    publish_at: datetime | None = None
+    expires_at: datetime | None = None
+    pinned: bool | None = None
+    must_read: bool | None = None
+
+    model_config = {"json_schema_extra": {"examples": [{"title": "Updated title", "pinned": True}]}}
+
+
+class ItemOut(BaseModel):
+    id: str
+    family: str
+    category: str | None
+    format: str
+    title: str
+    body: str | None
+    url: str | None
+    canonical_url: str | None
+    image_url: str | None
+    preview_title: str | None
+    preview_description: str | None
+    language: str | None
+    brand: str | None
+    tags: list[str]
+    captions: list[CaptionOut]
+    targeting: Targeting
+    campaign_id: str | None
+    status: str
+    pinned: bool
+    must_read: bool
+    publish_at: datetime | None
+    expires_at: datetime | None
+    published_at: datetime | None
+    submitted_by: str | None = None
+    created_by: str
+    created_at: datetime
+
+
+class ItemPage(BaseModel):
+    items: list[ItemOut]
+    next_offset: int | None
+
+
+class Comment(BaseModel):
+    comment: str | None = Field(default=None, max_length=2000)
+
+    model_config = {"json_schema_extra": {"examples": [{"comment": "Looks good"}]}}
+
+
+class Rejection(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+    model_config = {"json_schema_extra": {"examples": [{"reason": "Wrong date in the title"}]}}
+
+
+class PublishRequest(BaseModel):
+    publish_at: datetime | None = Field(
+        default=None, description="Schedule for later; omitted or past means at once."
+    )
+
+    model_config = {"json_schema_extra": {"examples": [{"publish_at": "2026-11-23T08:00:00Z"}]}}
+
+
+class AuditOut(BaseModel):
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    detail: dict[str, Any]
+    at: datetime

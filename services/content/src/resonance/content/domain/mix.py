@@ -1,0 +1,38 @@
+"""The content mix KPI: the share of company content in what was published."""
+
+from dataclasses import dataclass
+
+DEFAULT_COMPANY_TARGET = 0.2
+
+
+@dataclass(frozen=True)
+class Mix:
+    company: int
+    market: int
+    company_share: float | None
+    market_share: float | None
+    target_company_share: float
+    deviation: float | None
+    on_target: bool | None
+
+
+def compute_mix(
+    company: int,
+    market: int,
+    target_company_share: float = DEFAULT_COMPANY_TARGET,
+    tolerance: float = 0.05,
+) -> Mix:
+    total = company + market
+    if total == 0:
+        return Mix(0, 0, None, None, target_company_share, None, None)
+    share = company / total
+    deviation = share - target_company_share
+    return Mix(
+        company,
+        market,
+        round(share, 4),
+        round(1 - share, 4),
+        target_company_share,
+        round(deviation, 4),
+        abs(deviation) <= tolerance,
+    )

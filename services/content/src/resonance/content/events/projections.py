@@ -1,0 +1,158 @@
+"""Local projections built from other services' events: ambassadors (for targeting) and
+what each of them already shared (for the feed). No call to another service is ever made."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resonance.common.consumer import ConsumerSpec, PermanentError
+from resonance.common.events import Envelope
+from resonance.common.events.catalogue import (
+    AmbassadorEnrolled,
+    AmbassadorErased,
+    AmbassadorLeft,
+    AmbassadorProfile,
+    AmbassadorUpdated,
+    ShareMade,
+)
+from resonance.common.events.envelope import EventData
+from resonance.content.store.tables import AmbassadorView, ContentItem, ShareView, Submission
+
+T = TypeVar("T", bound=EventData)
+
+
+def _parse(model: type[T], envelope: Envelope) -> T:
+    try:
+        return model.model_validate(envelope.data)
+    except ValidationError as exc:
+        raise PermanentError(f"invalid {envelope.type} payload") from exc
+
+
+async def _existing(
+    session: AsyncSession, tenant: str, ambassador_id: str
+) -> AmbassadorView | None:
+    return (
+        await session.execute(
+            select(AmbassadorView)
+            .where(AmbassadorView.tenant == tenant, AmbassadorView.ambassador_id == ambassador_id)
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+
+
+def _apply_profile(row: AmbassadorView, profile: AmbassadorProfile) -> None:
+    row.brand = profile.brand
+    row.entity = profile.entity
+    row.job_family = profile.job_family
+    row.site = profile.site
+    row.country = profile.country
+    row.worker_type = profile.worker_type
+    row.languages = sorted(set(profile.languages))
+    if profile.programmes:
+        row.programmes = sorted(set(profile.programmes))
+
+
+async def on_enrolled(session: AsyncSession, envelope: Envelope) -> None:
+    event = _parse(AmbassadorEnrolled, envelope)
+    row = await _existing(session, envelope.tenant, event.ambassador_id)
+    if row is None:
+        row = AmbassadorView(tenant=envelope.tenant, ambassador_id=event.ambassador_id)
+        session.add(row)
+    _apply_profile(row, event.profile)
+    row.programmes = sorted({*row.programmes, event.programme_id})
+    row.active = True
+    row.updated_at = datetime.now(UTC)
+
+
+async def on_updated(session: AsyncSession, envelope: Envelope) -> None:
+    event = _parse(AmbassadorUpdated, envelope)
+    row = await _existing(session, envelope.tenant, event.ambassador_id)
+    if row is None:
+        row = AmbassadorView(tenant=envelope.tenant, ambassador_id=event.ambassador_id)
+        session.add(row)
+    _apply_profile(row, event.profile)
+    row.active = event.active
+    row.updated_at = datetime.now(UTC)
+
+
+async def on_left(session: AsyncSession, envelope: Envelope) -> None:
+    event = _parse(AmbassadorLeft, envelope)
+    row = await _existing(session, envelope.tenant, event.ambassador_id)
+    if row is None:
+        return
+    if event.programme_id is not None and event.reason != "leaver":
+        row.programmes = [p for p in row.programmes if p != event.programme_id]
+        row.active = bool(row.programmes)
+    else:
+        row.active = False
+    row.updated_at = datetime.now(UTC)
+
+
+async def on_erased(session: AsyncSession, envelope: Envelope) -> None:
+    """Purges what this service holds about the person: profile, shares, submissions not
+    published; published submissions stay as company content without their author."""
+    event = _parse(AmbassadorErased, envelope)
+    tenant, who = envelope.tenant, event.ambassador_id
+    await session.execute(
+        delete(AmbassadorView).where(
+            AmbassadorView.tenant == tenant, AmbassadorView.ambassador_id == who
+        )
+    )
+    await session.execute(
+        delete(ShareView).where(ShareView.tenant == tenant, ShareView.ambassador_id == who)
+    )
+    await session.execute(
+        delete(Submission).where(
+            Submission.tenant == tenant,
+            Submission.ambassador_id == who,
+            Submission.status != "approved",
+        )
+    )
+    await session.execute(
+        update(Submission)
+        .where(Submission.tenant == tenant, Submission.ambassador_id == who)
+        .values(ambassador_id=None, note=None)
+    )
+    await session.execute(
+        update(ContentItem)
+        .where(ContentItem.tenant == tenant, ContentItem.submitted_by == who)
+        .values(submitted_by=None)
+    )
+
+
+async def on_share_made(session: AsyncSession, envelope: Envelope) -> None:
+    event = _parse(ShareMade, envelope)
+    if event.content_id is None:
+        return  # the ambassador's own post: nothing of ours to hide
+    try:
+        content_id = uuid.UUID(event.content_id)
+    except ValueError:
+        return  # not one of our items
+    await session.execute(
+        insert(ShareView)
+        .values(
+            tenant=envelope.tenant,
+            ambassador_id=event.ambassador_id,
+            content_id=content_id,
+            shared_at=event.shared_at,
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+CONSUMER = ConsumerSpec(
+    name="content.projections",
+    topics=[AmbassadorEnrolled.topic, ShareMade.topic],
+    handlers={
+        AmbassadorEnrolled.event_type: on_enrolled,
+        AmbassadorUpdated.event_type: on_updated,
+        AmbassadorLeft.event_type: on_left,
+        AmbassadorErased.event_type: on_erased,
+        ShareMade.event_type: on_share_made,
+    },
+)

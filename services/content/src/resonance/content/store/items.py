@@ -1,0 +1,99 @@
+"""Content items, their captions and their audit trail."""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resonance.common.events.catalogue import Targeting
+from resonance.content.store.tables import AuditEntry, Caption, ContentItem
+
+TARGET_COLUMNS: dict[str, str] = {name: f"t_{name}" for name in Targeting.model_fields}
+
+
+def set_targeting(item: ContentItem, targeting: Targeting) -> None:
+    for name, column in TARGET_COLUMNS.items():
+        setattr(item, column, list(getattr(targeting, name)))
+
+
+def targeting_of(item: ContentItem) -> Targeting:
+    return Targeting(**{name: list(getattr(item, col)) for name, col in TARGET_COLUMNS.items()})
+
+
+async def get_item(
+    session: AsyncSession, tenant: str, item_id: uuid.UUID, *, for_update: bool = False
+) -> ContentItem | None:
+    query = select(ContentItem).where(ContentItem.tenant == tenant, ContentItem.id == item_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def captions_of(
+    session: AsyncSession, item_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Caption]]:
+    found: dict[uuid.UUID, list[Caption]] = defaultdict(list)
+    if not item_ids:
+        return found
+    rows = (
+        await session.execute(
+            select(Caption)
+            .where(Caption.item_id.in_(item_ids))  # type: ignore[attr-defined]
+            .order_by(Caption.network, Caption.language, Caption.variant)
+        )
+    ).scalars()
+    for caption in rows:
+        found[caption.item_id].append(caption)
+    return found
+
+
+async def replace_captions(
+    session: AsyncSession, item: ContentItem, numbered: list[tuple[str, str, int, str]]
+) -> list[Caption]:
+    await session.execute(delete(Caption).where(Caption.item_id == item.id))  # type: ignore[arg-type]
+    captions = [
+        Caption(item_id=item.id, tenant=item.tenant, network=n, language=lang, variant=v, text=t)
+        for n, lang, v, t in numbered
+    ]
+    session.add_all(captions)
+    await session.flush()
+    return captions
+
+
+def record(
+    session: AsyncSession,
+    item: ContentItem,
+    actor: str,
+    action: str,
+    from_status: str | None,
+    at: datetime,
+    **detail: Any,
+) -> None:
+    session.add(
+        AuditEntry(
+            tenant=item.tenant,
+            item_id=item.id,
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            to_status=item.status,
+            detail={k: v for k, v in detail.items() if v is not None},
+            at=at,
+        )
+    )
+
+
+async def audit_of(session: AsyncSession, tenant: str, item_id: uuid.UUID) -> list[AuditEntry]:
+    return list(
+        (
+            await session.execute(
+                select(AuditEntry)
+                .where(AuditEntry.tenant == tenant, AuditEntry.item_id == item_id)
+                .order_by(AuditEntry.seq)  # type: ignore[arg-type]
+            )
+        ).scalars()
+    )
