@@ -5,7 +5,8 @@ import json
 import time
 
 import pytest
-from authlib.jose import JsonWebKey, JsonWebToken
+from joserfc import jwt
+from joserfc.jwk import OctKey, RSAKey
 from sqlalchemy import text
 
 from resonance.devstack.testing import Infra, running_service
@@ -36,22 +37,23 @@ def _claims(infra: Infra, **overrides: object) -> dict[str, object]:
 
 
 def _bad_tokens(infra: Infra) -> dict[str, str]:
-    forged_key = JsonWebKey.generate_key("RSA", 2048, is_private=True)
-    forged = JsonWebToken(["RS256"]).encode(
-        {"alg": "RS256", "kid": infra.signing_key.kid}, _claims(infra), forged_key
-    )
-    hmac = JsonWebToken(["HS256"]).encode(
+    forged_key = RSAKey.generate_key(2048)
+    forged = jwt.encode({"alg": "RS256", "kid": infra.signing_key.kid}, _claims(infra), forged_key)
+    # Key confusion: an HMAC token whose secret is the provider's public key.
+    public_as_secret = OctKey.import_key(json.dumps(infra.signing_key.jwks()["keys"][0]).encode())
+    hmac = jwt.encode(
         {"alg": "HS256", "kid": infra.signing_key.kid},
         _claims(infra),
-        json.dumps(infra.signing_key.jwks()["keys"][0]).encode(),
+        public_as_secret,
+        algorithms=["HS256"],
     )
     return {
-        "bad signature": forged.decode(),
+        "bad signature": forged,
         "wrong audience": infra.token(audience="someone-else"),
         "wrong issuer": infra.token(issuer="http://127.0.0.1:1/evil"),
         "expired": infra.token(now=int(time.time()) - 7200, ttl=60),
         "alg none": _unsigned(_claims(infra)),
-        "hmac with public key": hmac.decode(),
+        "hmac with public key": hmac,
         "garbage": "not-a-jwt",
     }
 
@@ -142,9 +144,9 @@ async def test_unknown_kid_refreshes_the_key_set_once() -> None:
     from resonance.common.auth import InvalidToken, JwtVerifier
     from resonance.devstack.testing import ThreadedServer
 
-    old = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "old"})
-    new = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "new"})
-    published = {"keys": [old.as_dict(is_private=False)]}
+    old = RSAKey.generate_key(2048, parameters={"kid": "old"})
+    new = RSAKey.generate_key(2048, parameters={"kid": "new"})
+    published = {"keys": [old.as_dict(private=False)]}
     fetches = []
     app = FastAPI()
 
@@ -166,15 +168,14 @@ async def test_unknown_kid_refreshes_the_key_set_once() -> None:
             "exp": now + 60,
             "tenant": "acme",
         }
-        signer = JsonWebToken(["RS256"])
-        token_old = signer.encode({"alg": "RS256", "kid": "old"}, claims, old).decode()
+        token_old = jwt.encode({"alg": "RS256", "kid": "old"}, claims, old)
         assert (await verifier.verify(token_old)).tenant == "acme"
-        published["keys"].append(new.as_dict(is_private=False))  # rotation
-        token_new = signer.encode({"alg": "RS256", "kid": "new"}, claims, new).decode()
+        published["keys"].append(new.as_dict(private=False))  # rotation
+        token_new = jwt.encode({"alg": "RS256", "kid": "new"}, claims, new)
         assert (await verifier.verify(token_new)).subject == "u"
         assert len(fetches) == 2
-        stranger = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "x"})
-        token_x = signer.encode({"alg": "RS256", "kid": "x"}, claims, stranger).decode()
+        stranger = RSAKey.generate_key(2048, parameters={"kid": "x"})
+        token_x = jwt.encode({"alg": "RS256", "kid": "x"}, claims, stranger)
         with pytest.raises(InvalidToken):
             await verifier.verify(token_x)
     finally:

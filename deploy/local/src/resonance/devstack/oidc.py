@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
-from authlib.jose import JsonWebKey, JsonWebToken
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI, Request
@@ -34,18 +35,17 @@ AUDIENCE = "resonance"
 DEFAULT_TTL = 3600
 DEFAULT_USER_SCOPE = "openid profile email"
 _KEY_FILE = "oidc-signing-key.pem"
-_jwt = JsonWebToken(["RS256"])
 
 
 @dataclass(frozen=True)
 class SigningKey:
     """The provider's RSA key: private part signs, `jwks()` publishes the public part."""
 
-    key: Any  # authlib RSAKey
+    key: RSAKey
     kid: str
 
     def jwks(self) -> dict[str, Any]:
-        public = self.key.as_dict(is_private=False)
+        public = self.key.as_dict(private=False)
         return {"keys": [{**public, "kid": self.kid, "use": "sig", "alg": "RS256"}]}
 
 
@@ -70,7 +70,7 @@ def load_or_create_signing_key(key_dir: Path) -> SigningKey:
             tmp.unlink()
         else:
             tmp.rename(path)
-    key = JsonWebKey.import_key(path.read_bytes(), {"kty": "RSA"})
+    key = RSAKey.import_key(path.read_bytes())
     return SigningKey(key=key, kid=key.thumbprint())
 
 
@@ -110,7 +110,7 @@ def mint_token(
         claims["email"] = email
     claims.update(extra or {})
     header = {"alg": "RS256", "typ": typ, "kid": signing_key.kid}
-    return _jwt.encode(header, claims, signing_key.key).decode()
+    return jwt.encode(header, claims, signing_key.key)
 
 
 def _error(code: str, description: str, status: int = 400) -> JSONResponse:

@@ -1,0 +1,75 @@
+"""Faults mid-stream: Kafka or a consuming service restarting loses no event and counts
+nothing twice."""
+
+from sqlalchemy import text
+
+from resonance.devstack.testing import Infra, RunningService, eventually, running_service
+
+
+async def _publish(content: RunningService, headers: dict[str, str], n: int, tag: str) -> None:
+    for i in range(n):
+        r = await content.client.post(
+            "/v1/items",
+            json={"family": "market", "format": "text", "title": f"{tag} {i}"},
+            headers=headers,
+        )
+        assert r.status_code == 201, r.text
+
+
+async def _count(metrics: RunningService, headers: dict[str, str]) -> int:
+    r = await metrics.client.get("/v1/kpis/published", headers=headers)
+    return int(r.json()["published_items"])
+
+
+async def _applied_events(metrics: RunningService) -> int:
+    async with metrics.runtime.db.session() as s:
+        q = text("select count(*) from inbox where consumer = 'metrics.content'")
+        return int((await s.execute(q)).scalar_one())
+
+
+async def test_kafka_killed_and_restarted_mid_stream(infra: Infra) -> None:
+    prefix = infra.new_prefix()
+    writer = infra.auth(roles=["communicator"])
+    reader = infra.auth(roles=["program_manager"])
+    async with (
+        running_service(infra, "content", prefix) as content,
+        running_service(infra, "metrics", prefix) as metrics,
+    ):
+        await _publish(content, writer, 10, "before")
+        assert await eventually(lambda: _count(metrics, reader)) >= 1
+        infra.kafka.kill()
+        try:
+            # The API keeps accepting writes: they wait in the outbox.
+            await _publish(content, writer, 10, "during")
+        finally:
+            infra.kafka.restart()
+        await _publish(content, writer, 10, "after")
+
+        async def all_counted() -> bool:
+            return await _count(metrics, reader) == 30
+
+        await eventually(all_counted, timeout=90)
+        assert await _applied_events(metrics) == 30
+        async with content.runtime.db.session() as s:
+            unsent = await s.execute(text("select count(*) from outbox where sent_at is null"))
+            assert unsent.scalar_one() == 0
+
+
+async def test_consumer_service_restarted_mid_stream(infra: Infra) -> None:
+    prefix = infra.new_prefix()
+    writer = infra.auth(roles=["communicator"])
+    reader = infra.auth(roles=["program_manager"])
+    async with running_service(infra, "content", prefix) as content:
+        async with running_service(infra, "metrics", prefix) as metrics:
+            settings = metrics.settings
+            await _publish(content, writer, 15, "first")
+            await eventually(lambda: _count(metrics, reader))
+        # metrics is down: events pile up in Kafka
+        await _publish(content, writer, 15, "while down")
+        async with running_service(infra, "metrics", prefix, settings=settings) as metrics:
+
+            async def all_counted() -> bool:
+                return await _count(metrics, reader) == 30
+
+            await eventually(all_counted, timeout=60)
+            assert await _applied_events(metrics) == 30
