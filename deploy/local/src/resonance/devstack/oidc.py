@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
-from joserfc import jwt
-from joserfc.jwk import RSAKey
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 
 AUDIENCE = "resonance"
 DEFAULT_TTL = 3600
