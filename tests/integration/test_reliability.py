@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.common.consumer import ConsumerSpec, EventConsumer
 from resonance.common.db import Database
+from resonance.common.dlq import replay_dead_letters
 from resonance.common.events import Envelope, new_envelope
 from resonance.common.events.catalogue import ContentPublished
 from resonance.common.outbox import Outbox, OutboxRelay, make_producer
@@ -237,5 +238,32 @@ async def test_consumer_applies_a_redelivered_event_once_and_dead_letters_poison
     await task
     await restarted.close()
     assert restarted.processed == 0 and restarted.dead_lettered == 0
+
+    # Once the cause is fixed, replaying the dead letters applies the poison event.
+    fixed = ConsumerSpec("test.effects", ["content"], {"content.published": fixed_apply})
+    replayed = await replay_dead_letters(infra.kafka.bootstrap_servers, topic + ".dlq", producer)
+    assert replayed == 2
+    again = EventConsumer(
+        fixed, db, plumbing.inbox, infra.kafka.bootstrap_servers, producer, topic_prefix=prefix
+    )
+    await again.start()
+    task = asyncio.create_task(again.run())
+
+    async def replay_applied() -> bool:
+        return again.processed == 1 and again.dead_lettered == 1  # the unparseable one stays dead
+
+    await eventually(replay_applied)
+    again.stop()
+    await task
+    await again.close()
+    async with db.session() as s:
+        rows = (await s.execute(text("select content_id from effects order by 1"))).scalars().all()
+    assert rows == ["bad", "good-1", "good-2"]
     await producer.stop()
     await db.dispose()
+
+
+async def fixed_apply(session: AsyncSession, envelope: Envelope) -> None:
+    await session.execute(
+        text("insert into effects values (:c)"), {"c": envelope.data["content_id"]}
+    )

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import Table
@@ -190,39 +190,3 @@ class EventConsumer:
 
     async def close(self) -> None:
         await self.consumer.stop()
-
-
-async def replay_dead_letters(
-    bootstrap_servers: str, dlq_topic: str, producer: AIOKafkaProducer, limit: int = 10_000
-) -> int:
-    """Republishes dead letters to their original topic (after a fix), preserving key and
-    headers minus the dlq.* ones. Uses its own consumer group so replays are not repeated."""
-    consumer = AIOKafkaConsumer(
-        dlq_topic,
-        bootstrap_servers=bootstrap_servers,
-        group_id=f"dlq-replay.{dlq_topic}",
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    replayed = 0
-    try:
-        while replayed < limit:
-            batches = await consumer.getmany(timeout_ms=1000, max_records=500)
-            if not batches:
-                break
-            offsets: dict[TopicPartition, int] = {}
-            for tp, records in batches.items():
-                for record in records:
-                    headers = decode_kafka_headers(record.headers)
-                    original = headers.get("dlq.original.topic", dlq_topic.removesuffix(DLQ_SUFFIX))
-                    kept = {k: v for k, v in headers.items() if not k.startswith("dlq.")}
-                    await producer.send_and_wait(
-                        original, value=record.value, key=record.key, headers=kafka_headers(kept)
-                    )
-                    replayed += 1
-                offsets[tp] = records[-1].offset + 1
-            await consumer.commit(offsets)
-    finally:
-        await consumer.stop()
-    return replayed

@@ -39,6 +39,7 @@ def build_document() -> dict[str, Any]:
     envelope_schema["properties"].pop("data", None)
     channels: dict[str, Any] = {}
     messages: dict[str, Any] = {}
+    schemas: dict[str, Any] = {"Envelope": envelope_schema}
     operations: dict[str, Any] = {}
     for event_type, model in sorted(CATALOGUE.items()):
         name = _message_name(event_type)
@@ -74,10 +75,7 @@ def build_document() -> dict[str, Any]:
             },
             "bindings": {"kafka": {"key": {"type": "string", "description": "aggregate id"}}},
         }
-        schemas = {model.__name__: data_schema, **defs}
-        messages[name]["x-schemas"] = sorted(schemas)
-        for schema_name, schema in schemas.items():
-            messages.setdefault("__schemas__", {})[schema_name] = schema
+        schemas.update({model.__name__: data_schema, **defs})
         channel = channels.setdefault(
             model.topic,
             {"address": model.topic, "messages": {}, "description": f"Topic `{model.topic}`"},
@@ -99,9 +97,6 @@ def build_document() -> dict[str, Any]:
             ),
             "messages": dict(channels[topic]["messages"]),
         }
-    schemas = messages.pop("__schemas__")
-    for message in messages.values():
-        message.pop("x-schemas")
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -115,7 +110,7 @@ def build_document() -> dict[str, Any]:
         "defaultContentType": "application/json",
         "channels": dict(sorted(channels.items())),
         "operations": operations,
-        "components": {"messages": messages, "schemas": {"Envelope": envelope_schema, **schemas}},
+        "components": {"messages": messages, "schemas": schemas},
     }
 
 
