@@ -19,4 +19,6 @@ def is_public_address(address: str) -> bool:
         or ip.is_multicast
         or ip.is_reserved
         or ip.is_unspecified
+        # Shared address space (100.64/10, carrier-grade NAT) and other non-global ranges.
+        or not ip.is_global
     )

@@ -1,0 +1,158 @@
+"""The ambassador feed: targeting from the projection built over Kafka, window, already
+shared, order, cursor pagination, filters, full-text search, leaving and erasure."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+
+from resonance.common.events.catalogue import (
+    AmbassadorErased,
+    AmbassadorLeft,
+    AmbassadorProfile,
+    AmbassadorUpdated,
+)
+from resonance.devstack.testing import Infra, RunningService, eventually
+
+from .conftest import Emit, enrolled, shared
+
+
+def item(title: str, **extra: Any) -> dict[str, Any]:
+    return {"family": "market", "format": "text", "title": title, **extra}
+
+
+async def test_feed_targeting_window_shares_order_and_search(
+    infra: Infra, content: RunningService, emit: Emit
+) -> None:
+    t = f"t-{uuid.uuid4().hex[:8]}"
+    writer = infra.auth(tenant=t, roles=["communicator"])
+    c = content.client
+    await emit(t, enrolled("amb-fr", country="FR", job_family="engineering", languages=["fr"]))
+    await emit(t, enrolled("amb-de", country="DE", job_family="sales", languages=["de", "en"]))
+
+    async def projected() -> int:
+        async with content.runtime.db.session() as s:
+            r = await s.execute(
+                text("select count(*) from ambassadors where tenant = :t"), {"t": t}
+            )
+            return int(r.scalar_one())
+
+    assert await eventually(lambda: _eq(projected, 2))
+
+    async def post(body: dict[str, Any]) -> str:
+        r = await c.post("/v1/items", json=body, headers=writer)
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])
+
+    everyone = await post(item("For everyone", language="en"))
+    fr_only = await post(item("Pour la France", targeting={"countries": ["FR"]}))
+    any_of = await post(item("FR or DE", targeting={"countries": ["FR", "DE"]}))
+    all_of = await post(
+        item("FR and sales", targeting={"countries": ["FR"], "job_families": ["sales"]})
+    )
+    by_language = await post(item("German speakers", targeting={"languages": ["de", "it"]}))
+    pinned = await post(item("Pinned one", pinned=True))
+    must = await post(item("Must read", must_read=True))
+    later = await post(
+        item("Not yet", publish_at=(datetime.now(UTC) + timedelta(hours=1)).isoformat())
+    )
+    shared_one = await post(item("Already shared"))
+    french = await post(
+        item("Les chevaux courent", body="Analyse des marchés financiers", language="fr")
+    )
+    draft = await post(item("A draft", submit="draft"))
+
+    await emit(t, shared("amb-fr", shared_one))
+
+    async def fr_feed() -> list[str]:
+        r = await c.get(
+            "/v1/feed", headers=infra.auth(tenant=t, roles=["ambassador"], subject="amb-fr")
+        )
+        assert r.status_code == 200, r.text
+        return [i["id"] for i in r.json()["items"]]
+
+    # The share arrives over Kafka; then the item leaves amb-fr's feed.
+    assert await eventually(lambda: _without(fr_feed, shared_one))
+    feed = await fr_feed()
+    assert feed[:2] == [pinned, must]
+    assert set(feed) == {pinned, must, everyone, fr_only, any_of, french}
+    assert feed[2:] == [french, any_of, fr_only, everyone]  # newest first
+    for hidden in (all_of, by_language, later, shared_one, draft):
+        assert hidden not in feed
+
+    de = infra.auth(tenant=t, roles=["ambassador"], subject="amb-de")
+    r = await c.get("/v1/feed", headers=de)
+    de_feed = {i["id"] for i in r.json()["items"]}
+    assert de_feed == {pinned, must, everyone, any_of, by_language, shared_one, french}
+
+    # Cursor pagination walks the same order without repeats.
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await c.get("/v1/feed", params=params, headers=de)).json()
+        seen += [i["id"] for i in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == [i["id"] for i in r.json()["items"]]
+    assert (await c.get("/v1/feed", params={"cursor": "garbage"}, headers=de)).status_code == 400
+
+    # Filters and language-aware search (French stemming: "cheval" finds "chevaux").
+    r = await c.get("/v1/feed", params={"q": "cheval marché"}, headers=de)
+    assert [i["id"] for i in r.json()["items"]] == [french]
+    r = await c.get("/v1/feed", params={"language": "en"}, headers=de)
+    assert [i["id"] for i in r.json()["items"]] == [everyone]
+    r = await c.get("/v1/feed", params={"family": "company"}, headers=de)
+    assert r.json()["items"] == []
+
+    # Another tenant's ambassador sees none of it.
+    stranger = infra.auth(tenant="elsewhere", roles=["ambassador"], subject="amb-fr")
+    assert (await c.get("/v1/feed", headers=stranger)).json()["items"] == []
+    # Staff tokens are not ambassadors.
+    assert (await c.get("/v1/feed", headers=writer)).status_code == 403
+
+    # A profile update re-targets; leaving closes the feed; erasure purges what we hold.
+    await emit(
+        t,
+        AmbassadorUpdated(
+            ambassador_id="amb-de", profile=AmbassadorProfile(country="FR", job_family="sales")
+        ),
+    )
+
+    async def de_sees_all_of() -> bool:
+        r = await c.get("/v1/feed", headers=de)
+        return all_of in {i["id"] for i in r.json()["items"]}
+
+    assert await eventually(de_sees_all_of)
+    await emit(t, AmbassadorLeft(ambassador_id="amb-de", reason="opt_out"))
+
+    async def de_closed() -> bool:
+        return (await c.get("/v1/feed", headers=de)).status_code == 403
+
+    assert await eventually(de_closed)
+    await emit(t, AmbassadorErased(ambassador_id="amb-fr"))
+
+    async def fr_gone() -> bool:
+        async with content.runtime.db.session() as s:
+            n = await s.execute(
+                text(
+                    "select (select count(*) from ambassadors where tenant=:t and ambassador_id='amb-fr')"
+                    " + (select count(*) from shares where tenant=:t and ambassador_id='amb-fr')"
+                ),
+                {"t": t},
+            )
+            return int(n.scalar_one()) == 0
+
+    assert await eventually(fr_gone)
+
+
+async def _eq(check, wanted: object) -> bool:  # type: ignore[no-untyped-def]
+    return bool(await check() == wanted)
+
+
+async def _without(check, unwanted: str) -> bool:  # type: ignore[no-untyped-def]
+    return unwanted not in await check()
