@@ -1,0 +1,117 @@
+"""SCIM plumbing: error bodies, media type, authentication, request parsing, paging."""
+
+import json
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+from scim2_models import Error, SCIMException
+
+from resonance.common.auth import Principal, Role, authenticate
+from resonance.common.errors import Problem
+
+SCIM_JSON = "application/scim+json"
+LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+
+class ScimError(Exception):
+    """Raise inside /scim/v2 to answer with an RFC 7644 §3.12 error body."""
+
+    def __init__(self, status: int, detail: str, scim_type: str | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.scim_type = scim_type
+
+    @classmethod
+    def from_exception(cls, exc: SCIMException) -> "ScimError":
+        error = exc.to_error()
+        return cls(int(error.status or 400), error.detail or str(exc), error.scim_type)
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError) -> "ScimError":
+        errors = Error.from_validation_errors(exc)
+        first = errors[0] if errors else None
+        detail = "; ".join(e.detail or "" for e in errors) or "invalid resource"
+        return cls(
+            int(first.status or 400) if first else 400,
+            detail,
+            (first.scim_type if first else None) or "invalidValue",
+        )
+
+
+def error_body(status: int, detail: str, scim_type: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"schemas": [ERROR_SCHEMA], "status": str(status), "detail": detail}
+    if scim_type:
+        body["scimType"] = scim_type
+    return body
+
+
+def scim_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(body, status_code=status, media_type=SCIM_JSON, headers=headers)
+
+
+def install_scim_errors(app: FastAPI) -> None:
+    @app.exception_handler(ScimError)
+    async def _scim_error(request: Request, exc: ScimError) -> Response:
+        headers = {"WWW-Authenticate": 'Bearer realm="resonance"'} if exc.status == 401 else None
+        return scim_response(error_body(exc.status, exc.detail, exc.scim_type), exc.status, headers)
+
+
+async def scim_principal(request: Request) -> Principal:
+    """Bearer token of an HR integration (or an admin); the tenant comes from the token."""
+    try:
+        principal = await authenticate(request)
+    except Problem as exc:
+        raise ScimError(exc.status, exc.detail or exc.title) from exc
+    if not principal.has_any(Role.INTEGRATION, Role.ADMIN):
+        raise ScimError(403, "requires the integration role")
+    return principal
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    try:
+        payload = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ScimError(400, "request body is not valid JSON", "invalidSyntax") from exc
+    if not isinstance(payload, dict):
+        raise ScimError(400, "request body must be a JSON object", "invalidSyntax")
+    return payload
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ScimError(400, f"{name} must be an integer", "invalidValue") from exc
+
+
+def paging(request: Request, max_results: int) -> tuple[int, int]:
+    """startIndex is 1-based and below 1 means 1; count below 0 means 0 (RFC 7644 §3.4.2.4)."""
+    start = max(_int_param(request, "startIndex") or 1, 1)
+    count = _int_param(request, "count")
+    count = max_results if count is None else min(max(count, 0), max_results)
+    return start, count
+
+
+def list_response(resources: list[dict[str, Any]], total: int, start: int) -> dict[str, Any]:
+    return {
+        "schemas": [LIST_RESPONSE],
+        "totalResults": total,
+        "startIndex": start,
+        "itemsPerPage": len(resources),
+        "Resources": resources,
+    }
+
+
+def attribute_list(request: Request, name: str) -> list[str] | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    return [a.strip() for a in raw.split(",") if a.strip()]

@@ -1,0 +1,44 @@
+"""Ambassadors service: people, programmes, consent, stages, preferences and HR intake."""
+
+from fastapi import FastAPI
+
+from resonance.ambassadors import jobs
+from resonance.ambassadors.api import hr_webhook, scim
+from resonance.ambassadors.api.scim_support import install_scim_errors
+from resonance.ambassadors.events.handlers import build_consumer
+from resonance.ambassadors.settings import AmbassadorsSettings
+from resonance.ambassadors.store.tables import metadata, plumbing
+from resonance.common.outbox import Outbox
+from resonance.common.service import create_service_app
+
+TAGS = [
+    {
+        "name": "scim",
+        "description": "SCIM 2.0 service provider for HR provisioning (integration role).",
+    },
+    {"name": "hr intake", "description": "Signed joiner/mover/leaver webhook and its secret."},
+]
+
+
+def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
+    settings = settings or AmbassadorsSettings()
+    holder: dict[str, Outbox] = {}
+    app = create_service_app(
+        settings=settings,
+        metadata=metadata,
+        tables=plumbing,
+        title="Resonance ambassadors",
+        description="People, programmes, cohorts, consent, stages, preferences and HR intake "
+        "(SCIM 2.0 at /scim/v2, signed HR webhook, hr.employee topic).",
+        routers=[scim.router, hr_webhook.router],
+        consumers=[build_consumer(settings, lambda: holder["outbox"])],
+        background_jobs=[
+            jobs.invitation_dispatcher,
+            jobs.erasure_scheduler,
+            jobs.webhook_replay_purge,
+        ],
+        openapi_tags=TAGS,
+    )
+    holder["outbox"] = app.state.runtime.outbox
+    install_scim_errors(app)
+    return app

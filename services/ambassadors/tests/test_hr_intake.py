@@ -1,0 +1,181 @@
+"""The signed HR webhook and the hr.employee topic feed the same employee records as SCIM."""
+
+import json
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+
+from resonance.ambassadors.domain.webhook_signature import sign
+from resonance.common.events.catalogue import HrEmployee
+from resonance.devstack.testing import Infra, RunningService, eventually, running_service
+
+ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+@pytest.fixture(scope="module")
+async def svc(infra: Infra) -> AsyncIterator[RunningService]:
+    async with running_service(infra, "ambassadors", onboarding_delay_s=3600) as svc:
+        yield svc
+
+
+def signed(
+    secret: str, payload: dict, timestamp: int | None = None
+) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(payload).encode()
+    ts = str(timestamp if timestamp is not None else int(time.time()))
+    return body, {
+        "X-Resonance-Timestamp": ts,
+        "X-Resonance-Signature": sign(secret, ts, body),
+        "content-type": "application/json",
+    }
+
+
+async def scim_user(svc: RunningService, hr: dict[str, str], number: str) -> dict | None:
+    r = await svc.client.get(
+        "/scim/v2/Users", params={"filter": f'{ENT}:employeeNumber eq "{number}"'}, headers=hr
+    )
+    assert r.status_code == 200, r.text
+    resources = r.json()["Resources"]
+    return resources[0] if resources else None
+
+
+async def test_signed_webhook_good_bad_replayed_and_stale(
+    infra: Infra, svc: RunningService
+) -> None:
+    admin = infra.auth(tenant="hooks", roles=["admin"])
+    hr = infra.auth(tenant="hooks", roles=["integration"])
+    assert (await svc.client.get("/v1/hr/webhook-secret", headers=admin)).json()[
+        "configured"
+    ] is False
+    forbidden = await svc.client.put(
+        "/v1/hr/webhook-secret", json={}, headers=infra.auth(tenant="hooks", roles=["integration"])
+    )
+    assert forbidden.status_code == 403
+    short = await svc.client.put("/v1/hr/webhook-secret", json={"secret": "short"}, headers=admin)
+    assert short.status_code == 422
+    made = await svc.client.put("/v1/hr/webhook-secret", json={}, headers=admin)
+    assert made.status_code == 200
+    secret = made.json()["secret"]
+    assert len(secret) >= 32
+
+    joiner = {
+        "delivery_id": "d-1",
+        "change": "joiner",
+        "employee_number": "W-1",
+        "given_name": "Karim",
+        "family_name": "Benali",
+        "email": "karim@hooks.example",
+        "department": "Logistics",
+        "worker_type": "frontline",
+        "age_band": "25_34",
+    }
+    body, headers = signed(secret, joiner)
+    accepted = await svc.client.post("/v1/hr/webhooks/hooks", content=body, headers=headers)
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["outcome"] == "joiner"
+    person = await scim_user(svc, hr, "W-1")
+    assert person is not None and person[ENT]["department"] == "Logistics"
+    assert person["userType"] == "frontline"
+
+    replayed = await svc.client.post("/v1/hr/webhooks/hooks", content=body, headers=headers)
+    assert replayed.status_code == 409
+    assert replayed.headers["content-type"].startswith("application/problem+json")
+
+    tampered = body.replace(b"Logistics", b"Executive")
+    bad = await svc.client.post("/v1/hr/webhooks/hooks", content=tampered, headers=headers)
+    assert bad.status_code == 401
+    assert bad.json()["reason"] == "bad_signature"
+
+    stale_body, stale_headers = signed(
+        secret, {**joiner, "delivery_id": "d-2"}, int(time.time()) - 3600
+    )
+    stale = await svc.client.post(
+        "/v1/hr/webhooks/hooks", content=stale_body, headers=stale_headers
+    )
+    assert stale.status_code == 401
+    assert stale.json()["reason"] == "stale"
+
+    wrong_key_body, wrong_key_headers = signed("x" * 40, {**joiner, "delivery_id": "d-3"})
+    wrong = await svc.client.post(
+        "/v1/hr/webhooks/hooks", content=wrong_key_body, headers=wrong_key_headers
+    )
+    assert wrong.status_code == 401
+
+    unsigned = await svc.client.post("/v1/hr/webhooks/hooks", json=joiner)
+    assert unsigned.status_code == 401
+    other_tenant = await svc.client.post("/v1/hr/webhooks/elsewhere", content=body, headers=headers)
+    assert other_tenant.status_code == 401
+
+    # Same delivery id under a fresh signature: still a replay.
+    again_body, again_headers = signed(secret, {**joiner, "department": "Other"})
+    assert (
+        await svc.client.post("/v1/hr/webhooks/hooks", content=again_body, headers=again_headers)
+    ).status_code == 409
+
+    garbage_body, garbage_headers = signed(secret, {"change": "promotion"})
+    garbage = await svc.client.post(
+        "/v1/hr/webhooks/hooks", content=garbage_body, headers=garbage_headers
+    )
+    assert garbage.status_code == 422
+
+    # Nothing of the rejected requests was applied.
+    person = await scim_user(svc, hr, "W-1")
+    assert person is not None and person[ENT]["department"] == "Logistics"
+
+    mover_body, mover_headers = signed(
+        secret,
+        {"delivery_id": "d-4", "change": "mover", "employee_number": "W-1", "department": "Sales"},
+    )
+    moved = await svc.client.post(
+        "/v1/hr/webhooks/hooks", content=mover_body, headers=mover_headers
+    )
+    assert moved.json()["outcome"] == "mover"
+    leaver_body, leaver_headers = signed(
+        secret, {"delivery_id": "d-5", "change": "leaver", "employee_number": "W-1"}
+    )
+    left = await svc.client.post(
+        "/v1/hr/webhooks/hooks", content=leaver_body, headers=leaver_headers
+    )
+    assert left.json()["outcome"] == "leaver"
+    person = await scim_user(svc, hr, "W-1")
+    assert person is not None
+    assert person["active"] is False
+    assert person[ENT]["department"] == "Sales"
+    assert person["name"]["givenName"] == "Karim"
+
+
+async def test_kafka_intake_joiner_mover_leaver(
+    infra: Infra, svc: RunningService, write_event
+) -> None:
+    prefix = svc.settings.topic_prefix
+    hr = infra.auth(tenant="topic", roles=["integration"])
+    await write_event(
+        prefix,
+        "topic",
+        HrEmployee(
+            change="joiner",
+            employee_number="K-1",
+            given_name="Ines",
+            email="ines@topic.example",
+            department="R&D",
+            country="DE",
+            language="de_DE",
+        ),
+    )
+
+    async def arrived() -> dict | None:
+        return await scim_user(svc, hr, "K-1")
+
+    person = await eventually(arrived)
+    assert person["userName"] == "ines@topic.example"
+    assert person["preferredLanguage"] == "de"
+    assert person["active"] is True
+
+    await write_event(prefix, "topic", HrEmployee(change="leaver", employee_number="K-1"))
+
+    async def left() -> bool:
+        p = await scim_user(svc, hr, "K-1")
+        return p is not None and p["active"] is False
+
+    assert await eventually(left)
