@@ -73,3 +73,39 @@ async def test_consumer_service_restarted_mid_stream(infra: Infra) -> None:
 
             await eventually(all_counted, timeout=60)
             assert await _applied_events(metrics) == 30
+
+
+async def test_two_replicas_of_a_service_share_the_work_without_double_counting(
+    infra: Infra,
+) -> None:
+    """Operations scale a service out during campaigns: replicas join one consumer group and
+    each run a relay; every event is still applied exactly once."""
+    prefix = infra.new_prefix()
+    writer = infra.auth(roles=["communicator"])
+    reader = infra.auth(roles=["program_manager"])
+    async with (
+        running_service(infra, "content", prefix) as content_a,
+        running_service(infra, "content", prefix, settings=content_a.settings) as content_b,
+        running_service(infra, "metrics", prefix) as metrics_a,
+        running_service(infra, "metrics", prefix, settings=metrics_a.settings) as metrics_b,
+    ):
+
+        async def group_balanced() -> bool:
+            return all(m.runtime.consumers[0].consumer.assignment() for m in (metrics_a, metrics_b))
+
+        await eventually(group_balanced, timeout=30)
+        for content in (content_a, content_b):
+            await _publish(content, writer, 20, "burst")
+
+        async def all_counted() -> bool:
+            return await _count(metrics_b, reader) == 40
+
+        await eventually(all_counted, timeout=60)
+        assert await _applied_events(metrics_a) == 40
+        # Both replicas took part: the group spread the partitions over them.
+        assert metrics_a.runtime.consumers[0].processed > 0
+        assert metrics_b.runtime.consumers[0].processed > 0
+        assert (
+            metrics_a.runtime.consumers[0].processed + metrics_b.runtime.consumers[0].processed
+            == 40
+        )

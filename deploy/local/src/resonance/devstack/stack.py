@@ -311,6 +311,8 @@ class DevStack:
             str(self.port(spec)),
             "--log-level",
             "info",
+            # Raw request lines can hold personal data; services log route templates instead.
+            "--no-access-log",
         ]
         if spec.factory:
             cmd.append("--factory")

@@ -137,6 +137,7 @@ def service_settings(infra: Infra, service: str, prefix: str, **overrides: Any) 
         "consumer_group_prefix": prefix,
         "relay_poll_interval_s": 0.05,
         "consumer_retry_backoff_s": 0.05,
+        "configure_logging": False,
     }
     values.update(overrides)
     return settings_cls(**values)

@@ -118,8 +118,8 @@ class EventConsumer:
             span.set_attribute("messaging.message.id", envelope.id)
             for attempt in range(1, self.max_attempts + 1):
                 try:
-                    await self._apply_once(handler, envelope)
-                    self.processed += 1
+                    if await self._apply_once(handler, envelope):
+                        self.processed += 1
                     return
                 except PermanentError as exc:
                     await self._fail(span, record, headers, exc, attempt)
@@ -137,7 +137,8 @@ class EventConsumer:
                     )
                     await asyncio.sleep(self.retry_backoff_s * 2 ** (attempt - 1))
 
-    async def _apply_once(self, handler: Handler, envelope: Envelope) -> None:
+    async def _apply_once(self, handler: Handler, envelope: Envelope) -> bool:
+        """Applies the event unless this consumer already did; says whether it did."""
         async with self.db.transaction() as session:
             claimed = await session.execute(
                 insert(self.inbox)
@@ -146,8 +147,9 @@ class EventConsumer:
                 .returning(self.inbox.c.event_id)
             )
             if claimed.first() is None:
-                return  # already applied: a redelivery or a duplicate publication
+                return False  # already applied: a redelivery or a duplicate publication
             await handler(session, envelope)
+            return True
 
     async def _fail(
         self,

@@ -19,6 +19,7 @@ from resonance.common.db import Database
 from resonance.common.errors import install_problem_handlers
 from resonance.common.health import router as health_router
 from resonance.common.idempotency import IdempotencyMiddleware
+from resonance.common.logs import AccessLogMiddleware, configure_logging
 from resonance.common.outbox import Outbox, OutboxRelay, make_producer
 from resonance.common.plumbing import PlumbingTables
 from resonance.common.settings import ServiceSettings
@@ -72,6 +73,8 @@ def create_service_app(
     openapi_tags: list[dict[str, str]] | None = None,
     tracer_provider: TracerProvider | None = None,
 ) -> FastAPI:
+    if settings.configure_logging:
+        configure_logging(settings.log_level)
     tracer_provider = tracer_provider or make_tracer_provider(
         settings.service_name, settings.otel_exporter, settings.otel_endpoint
     )
@@ -115,6 +118,7 @@ def create_service_app(
     app.state.tables = tables
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(AccessLogMiddleware, service=settings.service_name)
     app.include_router(health_router)
     for router in routers:
         app.include_router(router)

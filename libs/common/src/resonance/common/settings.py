@@ -28,6 +28,9 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 3
     consumer_retry_backoff_s: float = 0.2
     run_background_workers: bool = True
+    # The process entry point owns logging; embedded uses (tests) leave it alone.
+    configure_logging: bool = True
+    log_level: str = "INFO"
 
     @property
     def jwks_url(self) -> str:
