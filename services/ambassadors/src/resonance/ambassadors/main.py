@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from resonance.ambassadors import jobs
-from resonance.ambassadors.api import hr_webhook, scim
+from resonance.ambassadors.api import hr_webhook, participation, programmes, scim
 from resonance.ambassadors.api.scim_support import install_scim_errors
 from resonance.ambassadors.events.handlers import build_consumer
 from resonance.ambassadors.settings import AmbassadorsSettings
@@ -17,6 +17,8 @@ TAGS = [
         "description": "SCIM 2.0 service provider for HR provisioning (integration role).",
     },
     {"name": "hr intake", "description": "Signed joiner/mover/leaver webhook and its secret."},
+    {"name": "programmes", "description": "Programmes, their audiences and invitations."},
+    {"name": "participation", "description": "Invitations, opt-in with consent, opt-out."},
 ]
 
 
@@ -30,7 +32,13 @@ def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
         title="Resonance ambassadors",
         description="People, programmes, cohorts, consent, stages, preferences and HR intake "
         "(SCIM 2.0 at /scim/v2, signed HR webhook, hr.employee topic).",
-        routers=[scim.router, hr_webhook.router],
+        routers=[
+            scim.router,
+            hr_webhook.router,
+            programmes.router,
+            participation.router,
+            participation.staff_router,
+        ],
         consumers=[build_consumer(settings, lambda: holder["outbox"])],
         background_jobs=[
             jobs.invitation_dispatcher,

@@ -267,6 +267,7 @@ async def end_enrolment(
     employee: Employee,
     enrolment: Enrolment,
     reason: str,
+    note: str | None = None,
 ) -> None:
     """Participation ends at once; consent is marked withdrawn and kept in the history."""
     now = _now()
@@ -294,7 +295,7 @@ async def end_enrolment(
             action="withdrawn",
             charter_version=last_grant.charter_version if last_grant else "unknown",
             networks=[],
-            reason=reason,
+            reason=note or reason,
             recorded_at=now,
         )
     )
