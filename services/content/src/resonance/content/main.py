@@ -3,15 +3,29 @@
 from fastapi import FastAPI
 
 from resonance.common.service import create_service_app
-from resonance.content.api import feed, items, tenant_settings
+from resonance.content.api import (
+    campaigns,
+    feed,
+    items,
+    kpis,
+    previews,
+    sources,
+    submissions,
+    tenant_settings,
+)
 from resonance.content.events.projections import CONSUMER
 from resonance.content.jobs.scheduler import run_scheduler
+from resonance.content.jobs.sources import run_source_poller
 from resonance.content.settings import ContentSettings
 from resonance.content.store.tables import metadata, plumbing
 
 TAGS = [
     {"name": "items", "description": "Content items, captions and the editorial workflow."},
     {"name": "feed", "description": "What an ambassador can share now."},
+    {"name": "submissions", "description": "Ambassadors' own content and its moderation."},
+    {"name": "campaigns", "description": "Named sets of items with a window and a goal."},
+    {"name": "sources", "description": "RSS/Atom feeds turned into drafts or items."},
+    {"name": "kpis", "description": "The company/market content mix."},
     {"name": "settings", "description": "Tenant settings: approval, compliance, mix target."},
 ]
 
@@ -24,8 +38,17 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
         tables=plumbing,
         title="Resonance content",
         description="Curation hub: content items, captions, campaigns, sources, moderation, feed.",
-        routers=[items.router, feed.router, tenant_settings.router],
+        routers=[
+            items.router,
+            previews.router,
+            feed.router,
+            submissions.router,
+            campaigns.router,
+            sources.router,
+            kpis.router,
+            tenant_settings.router,
+        ],
         consumers=[CONSUMER],
-        background_jobs=[run_scheduler],
+        background_jobs=[run_scheduler, run_source_poller],
         openapi_tags=TAGS,
     )
