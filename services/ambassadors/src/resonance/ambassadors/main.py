@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from resonance.ambassadors import jobs
-from resonance.ambassadors.api import hr_webhook, participation, programmes, scim
+from resonance.ambassadors.api import hr_webhook, participation, profiles, programmes, scim
 from resonance.ambassadors.api.scim_support import install_scim_errors
 from resonance.ambassadors.events.handlers import build_consumer
 from resonance.ambassadors.settings import AmbassadorsSettings
@@ -19,6 +19,7 @@ TAGS = [
     {"name": "hr intake", "description": "Signed joiner/mover/leaver webhook and its secret."},
     {"name": "programmes", "description": "Programmes, their audiences and invitations."},
     {"name": "participation", "description": "Invitations, opt-in with consent, opt-out."},
+    {"name": "profiles", "description": "Profiles, preferences and the right to disconnect."},
 ]
 
 
@@ -38,6 +39,7 @@ def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
             programmes.router,
             participation.router,
             participation.staff_router,
+            profiles.router,
         ],
         consumers=[build_consumer(settings, lambda: holder["outbox"])],
         background_jobs=[

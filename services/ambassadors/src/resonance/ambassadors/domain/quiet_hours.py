@@ -47,11 +47,7 @@ def next_allowed_nudge(now: datetime, rules: DisconnectRules) -> datetime:
             local = datetime.combine(local.date() + timedelta(days=1), time(0), zone)
             continue
         start, end = rules.quiet_start, rules.quiet_end
-        if (
-            start is not None
-            and end is not None
-            and _in_quiet(local.timetz().replace(tzinfo=None), start, end)
-        ):
+        if start is not None and end is not None and _in_quiet(local.time(), start, end):
             same_day = local.time() < end
             day = local.date() if same_day else local.date() + timedelta(days=1)
             local = datetime.combine(day, end, zone)
