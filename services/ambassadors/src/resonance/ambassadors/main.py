@@ -3,7 +3,15 @@
 from fastapi import FastAPI
 
 from resonance.ambassadors import jobs
-from resonance.ambassadors.api import hr_webhook, participation, profiles, programmes, scim
+from resonance.ambassadors.api import (
+    activities,
+    cohorts,
+    hr_webhook,
+    participation,
+    profiles,
+    programmes,
+    scim,
+)
 from resonance.ambassadors.api.scim_support import install_scim_errors
 from resonance.ambassadors.events.handlers import build_consumer
 from resonance.ambassadors.settings import AmbassadorsSettings
@@ -20,6 +28,8 @@ TAGS = [
     {"name": "programmes", "description": "Programmes, their audiences and invitations."},
     {"name": "participation", "description": "Invitations, opt-in with consent, opt-out."},
     {"name": "profiles", "description": "Profiles, preferences and the right to disconnect."},
+    {"name": "cohorts", "description": "Cohorts, nominations and renewal."},
+    {"name": "activities", "description": "Events and workshops: seats, waiting list, attendance."},
 ]
 
 
@@ -40,6 +50,8 @@ def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
             participation.router,
             participation.staff_router,
             profiles.router,
+            cohorts.router,
+            activities.router,
         ],
         consumers=[build_consumer(settings, lambda: holder["outbox"])],
         background_jobs=[
