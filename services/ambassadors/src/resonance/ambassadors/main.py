@@ -11,6 +11,7 @@ from resonance.ambassadors.api import (
     profiles,
     programmes,
     scim,
+    segments,
 )
 from resonance.ambassadors.api.scim_support import install_scim_errors
 from resonance.ambassadors.events.handlers import build_consumer
@@ -30,6 +31,7 @@ TAGS = [
     {"name": "profiles", "description": "Profiles, preferences and the right to disconnect."},
     {"name": "cohorts", "description": "Cohorts, nominations and renewal."},
     {"name": "activities", "description": "Events and workshops: seats, waiting list, attendance."},
+    {"name": "segments", "description": "Eligible / invited / enrolled / active per programme."},
 ]
 
 
@@ -52,6 +54,7 @@ def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
             profiles.router,
             cohorts.router,
             activities.router,
+            segments.router,
         ],
         consumers=[build_consumer(settings, lambda: holder["outbox"])],
         background_jobs=[
