@@ -5,6 +5,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from opentelemetry import trace
@@ -67,7 +68,7 @@ class EventConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
-            max_poll_records=200,
+            max_poll_records=500,
         )
         self._stopping = asyncio.Event()
         self.processed = 0
@@ -78,34 +79,83 @@ class EventConsumer:
 
     async def run(self) -> None:
         while not self._stopping.is_set():
-            batches = await self.consumer.getmany(timeout_ms=200, max_records=200)
+            batches = await self.consumer.getmany(timeout_ms=200, max_records=500)
             for tp, records in batches.items():
-                done: ConsumerRecord | None = None
-                for record in records:
-                    await self._process(record)
-                    done = record
-                    if self._stopping.is_set():
-                        break
-                if done is not None:
-                    # Everything up to `done` is durably applied or dead-lettered.
-                    await self.consumer.commit({tp: done.offset + 1})
+                if not await self._apply_batch(records):
+                    # Something in the batch failed: isolate it, one event at a time.
+                    for record in records:
+                        await self._process(record)
+                # Everything in `records` is durably applied or dead-lettered.
+                await self.consumer.commit({tp: records[-1].offset + 1})
                 if self._stopping.is_set():
                     return
 
-    async def _process(self, record: ConsumerRecord) -> None:
-        headers = decode_kafka_headers(record.headers)
-        topic = record.topic
-        with self.tracer.start_as_current_span(
-            f"{topic} process",
+    async def _apply_batch(self, records: list[ConsumerRecord]) -> bool:
+        """Applies a whole poll in one transaction (one commit instead of hundreds).
+
+        Returns False, with nothing applied, if any record does not parse or any handler
+        raises; the caller then processes them singly with retries and dead-lettering.
+        Handlers must therefore keep their effects inside the session (the outbox included).
+        """
+        if len(records) < 2:
+            return False
+        applied = 0
+        try:
+            parsed = [(r, Envelope.from_bytes(r.value or b"")) for r in records]
+            wanted = [(r, e) for r, e in parsed if e.type in self.spec.handlers]
+            if not wanted:
+                return True
+            async with self.db.transaction() as session:
+                fresh = await self._claim_many(session, [e.id for _, e in wanted])
+                for record, envelope in wanted:
+                    if envelope.id not in fresh:
+                        continue  # already applied: a redelivery or a duplicate publication
+                    fresh.discard(envelope.id)  # the same event twice in one poll
+                    with self._span(record, decode_kafka_headers(record.headers)) as span:
+                        span.set_attribute("messaging.message.id", envelope.id)
+                        await self.spec.handlers[envelope.type](session, envelope)
+                    applied += 1
+        except Exception as exc:
+            log.info("batch of %d fell back to single events: %s", len(records), type(exc).__name__)
+            return False
+        self.processed += applied
+        return True
+
+    def _span(self, record: ConsumerRecord, headers: dict[str, str]) -> Any:
+        return self.tracer.start_as_current_span(
+            f"{record.topic} process",
             context=context_from_headers(headers),
             kind=SpanKind.CONSUMER,
             attributes={
                 "messaging.system": "kafka",
-                "messaging.destination.name": topic,
+                "messaging.destination.name": record.topic,
                 "messaging.consumer.group.name": self.group_id,
                 "messaging.kafka.offset": record.offset,
             },
-        ) as span:
+        )
+
+    async def _claim_many(self, session: AsyncSession, event_ids: list[str]) -> set[str]:
+        claimed = await session.execute(
+            insert(self.inbox)
+            .values([{"consumer": self.spec.name, "event_id": i} for i in dict.fromkeys(event_ids)])
+            .on_conflict_do_nothing()
+            .returning(self.inbox.c.event_id)
+        )
+        return set(claimed.scalars())
+
+    async def _claim(self, session: AsyncSession, envelope: Envelope) -> bool:
+        """Records the event id in the inbox; False if this consumer already applied it."""
+        claimed = await session.execute(
+            insert(self.inbox)
+            .values(consumer=self.spec.name, event_id=envelope.id)
+            .on_conflict_do_nothing()
+            .returning(self.inbox.c.event_id)
+        )
+        return claimed.first() is not None
+
+    async def _process(self, record: ConsumerRecord) -> None:
+        headers = decode_kafka_headers(record.headers)
+        with self._span(record, headers) as span:
             try:
                 envelope = Envelope.from_bytes(record.value or b"")
             except ValueError as exc:
@@ -140,13 +190,7 @@ class EventConsumer:
     async def _apply_once(self, handler: Handler, envelope: Envelope) -> bool:
         """Applies the event unless this consumer already did; says whether it did."""
         async with self.db.transaction() as session:
-            claimed = await session.execute(
-                insert(self.inbox)
-                .values(consumer=self.spec.name, event_id=envelope.id)
-                .on_conflict_do_nothing()
-                .returning(self.inbox.c.event_id)
-            )
-            if claimed.first() is None:
+            if not await self._claim(session, envelope):
                 return False  # already applied: a redelivery or a duplicate publication
             await handler(session, envelope)
             return True
