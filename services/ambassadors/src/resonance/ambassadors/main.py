@@ -8,6 +8,7 @@ from resonance.ambassadors.api import (
     cohorts,
     hr_webhook,
     participation,
+    privacy,
     profiles,
     programmes,
     scim,
@@ -32,6 +33,7 @@ TAGS = [
     {"name": "cohorts", "description": "Cohorts, nominations and renewal."},
     {"name": "activities", "description": "Events and workshops: seats, waiting list, attendance."},
     {"name": "segments", "description": "Eligible / invited / enrolled / active per programme."},
+    {"name": "privacy", "description": "Data export and erasure."},
 ]
 
 
@@ -55,6 +57,7 @@ def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
             cohorts.router,
             activities.router,
             segments.router,
+            privacy.router,
         ],
         consumers=[build_consumer(settings, lambda: holder["outbox"])],
         background_jobs=[

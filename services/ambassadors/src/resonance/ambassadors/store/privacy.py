@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.ambassadors.store.participation import end_all_participation
@@ -73,4 +73,10 @@ async def erase_employee(session: AsyncSession, outbox: Outbox, employee: Employ
     employee.erased_at = datetime.now(UTC)
     employee.left_at = employee.left_at or employee.erased_at
     employee.version += 1
+    # A nomination note is free text about the person.
+    await session.execute(
+        update(Nomination)
+        .where(Nomination.tenant == employee.tenant, Nomination.employee_id == employee.id)  # type: ignore[arg-type]
+        .values(note=None)
+    )
     await outbox.add(session, employee.tenant, AmbassadorErased(ambassador_id=employee.id))
