@@ -6,6 +6,8 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -193,6 +195,7 @@ async def test_consumer_applies_a_redelivered_event_once_and_dead_letters_poison
     await producer.send_and_wait(topic, b"{not json", key=b"k")
 
     spec = ConsumerSpec("test.effects", ["content"], {"content.published": apply})
+    metric_reader = InMemoryMetricReader()
     consumer = EventConsumer(
         spec,
         db,
@@ -202,6 +205,7 @@ async def test_consumer_applies_a_redelivered_event_once_and_dead_letters_poison
         topic_prefix=prefix,
         max_attempts=3,
         retry_backoff_s=0.01,
+        meter_provider=MeterProvider(metric_readers=[metric_reader]),
     )
     await consumer.start()
     task = asyncio.create_task(consumer.run())
@@ -217,6 +221,8 @@ async def test_consumer_applies_a_redelivered_event_once_and_dead_letters_poison
     async with db.session() as s:
         rows = (await s.execute(text("select content_id from effects order by 1"))).scalars().all()
     assert rows == ["good-1", "good-2"]  # duplicates of good-1 applied once; consumer moved on
+    assert _metric_total(metric_reader, "resonance.events.applied") == 2
+    assert _metric_total(metric_reader, "resonance.events.dead_lettered") == 2
 
     dead = await _read_topic(infra, topic + ".dlq", expected=2)
     assert len(dead) == 2
@@ -261,6 +267,18 @@ async def test_consumer_applies_a_redelivered_event_once_and_dead_letters_poison
     assert rows == ["bad", "good-1", "good-2"]
     await producer.stop()
     await db.dispose()
+
+
+def _metric_total(reader: InMemoryMetricReader, name: str) -> float:
+    data = reader.get_metrics_data()
+    return sum(
+        point.value
+        for rm in data.resource_metrics
+        for sm in rm.scope_metrics
+        for metric in sm.metrics
+        if metric.name == name
+        for point in metric.data.data_points
+    )
 
 
 async def fixed_apply(session: AsyncSession, envelope: Envelope) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
@@ -50,6 +50,7 @@ class EventConsumer:
         max_attempts: int = 3,
         retry_backoff_s: float = 0.2,
         tracer_provider: trace.TracerProvider | None = None,
+        meter_provider: metrics.MeterProvider | None = None,
     ) -> None:
         self.spec = spec
         self.db = db
@@ -59,6 +60,13 @@ class EventConsumer:
         self.max_attempts = max_attempts
         self.retry_backoff_s = retry_backoff_s
         self.tracer = trace.get_tracer(__name__, tracer_provider=tracer_provider)
+        meter = metrics.get_meter(__name__, meter_provider=meter_provider)
+        self._applied = meter.create_counter(
+            "resonance.events.applied", unit="{event}", description="Events applied (inbox)"
+        )
+        self._dead = meter.create_counter(
+            "resonance.events.dead_lettered", unit="{event}", description="Events sent to a DLQ"
+        )
         self.group_id = group_prefix + spec.name
         self.consumer = AIOKafkaConsumer(
             *[topic_prefix + t for t in spec.topics],
@@ -115,6 +123,7 @@ class EventConsumer:
                         span.set_attribute("messaging.message.id", envelope.id)
                         await self.spec.handlers[envelope.type](session, envelope)
                     applied += 1
+                    self._applied.add(1, {"consumer": self.spec.name, "type": envelope.type})
         except Exception as exc:
             log.info("batch of %d fell back to single events: %s", len(records), type(exc).__name__)
             return False
@@ -170,6 +179,7 @@ class EventConsumer:
                 try:
                     if await self._apply_once(handler, envelope):
                         self.processed += 1
+                        self._applied.add(1, {"consumer": self.spec.name, "type": envelope.type})
                     return
                 except PermanentError as exc:
                     await self._fail(span, record, headers, exc, attempt)
@@ -230,6 +240,7 @@ class EventConsumer:
             headers=kafka_headers(dlq_headers),
         )
         self.dead_lettered += 1
+        self._dead.add(1, {"consumer": self.spec.name, "messaging.destination.name": record.topic})
 
     def stop(self) -> None:
         self._stopping.set()

@@ -5,10 +5,11 @@ import contextlib
 import logging
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Row, Table, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,6 +76,7 @@ class OutboxRelay:
         table: Table,
         producer: AIOKafkaProducer,
         tracer_provider: trace.TracerProvider | None = None,
+        meter_provider: metrics.MeterProvider | None = None,
         batch_size: int = 200,
         poll_interval_s: float = 0.2,
         after_send: AfterSendHook | None = None,
@@ -86,6 +88,15 @@ class OutboxRelay:
         self.poll_interval_s = poll_interval_s
         self.after_send = after_send
         self.tracer = trace.get_tracer(__name__, tracer_provider=tracer_provider)
+        meter = metrics.get_meter(__name__, meter_provider=meter_provider)
+        self._published = meter.create_counter(
+            "resonance.outbox.published", unit="{event}", description="Events relayed to Kafka"
+        )
+        self._delay = meter.create_histogram(
+            "resonance.outbox.delay",
+            unit="s",
+            description="Time from the business transaction to the Kafka acknowledgement",
+        )
         self._stopping = asyncio.Event()
 
     async def relay_once(self) -> int:
@@ -138,6 +149,10 @@ class OutboxRelay:
                 )
         # Only acknowledged records may be marked sent.
         await asyncio.gather(*pending)
+        now = datetime.now(UTC)
+        for row in rows:
+            self._published.add(1, {"messaging.destination.name": row.topic})
+            self._delay.record((now - row.created_at).total_seconds())
 
     async def run(self) -> None:
         while not self._stopping.is_set():

@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Request
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, text
 
@@ -23,7 +24,7 @@ from resonance.common.logs import AccessLogMiddleware, configure_logging
 from resonance.common.outbox import Outbox, OutboxRelay, make_producer
 from resonance.common.plumbing import PlumbingTables
 from resonance.common.settings import ServiceSettings
-from resonance.common.telemetry import make_tracer_provider
+from resonance.common.telemetry import make_meter_provider, make_tracer_provider
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class Runtime:
     outbox: Outbox
     verifier: JwtVerifier
     tracer_provider: TracerProvider
+    meter_provider: MeterProvider
     producer: AIOKafkaProducer | None = None
     relay: OutboxRelay | None = None
     consumers: list[EventConsumer] = field(default_factory=list)
@@ -72,10 +74,14 @@ def create_service_app(
     background_jobs: Sequence[BackgroundJob] = (),
     openapi_tags: list[dict[str, str]] | None = None,
     tracer_provider: TracerProvider | None = None,
+    meter_provider: MeterProvider | None = None,
 ) -> FastAPI:
     if settings.configure_logging:
         configure_logging(settings.log_level)
     tracer_provider = tracer_provider or make_tracer_provider(
+        settings.service_name, settings.otel_exporter, settings.otel_endpoint
+    )
+    meter_provider = meter_provider or make_meter_provider(
         settings.service_name, settings.otel_exporter, settings.otel_endpoint
     )
     db = Database(settings.database_url, settings.database_pool_size)
@@ -90,6 +96,7 @@ def create_service_app(
         ),
         verifier=JwtVerifier(settings.oidc_issuer, settings.oidc_audience, settings.jwks_url),
         tracer_provider=tracer_provider,
+        meter_provider=meter_provider,
     )
     SQLAlchemyInstrumentor().instrument(
         engine=db.engine.sync_engine, tracer_provider=tracer_provider
@@ -123,7 +130,10 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=tracer_provider, excluded_urls="healthz,readyz"
+        app,
+        tracer_provider=tracer_provider,
+        meter_provider=meter_provider,
+        excluded_urls="healthz,readyz",
     )
     del metadata  # the service's tables are created by its Alembic tree, not here
     return app
@@ -142,6 +152,7 @@ async def _start_messaging(
         runtime.tables.outbox,
         runtime.producer,
         tracer_provider=runtime.tracer_provider,
+        meter_provider=runtime.meter_provider,
         batch_size=s.relay_batch_size,
         poll_interval_s=s.relay_poll_interval_s,
     )
@@ -158,6 +169,7 @@ async def _start_messaging(
             max_attempts=s.consumer_max_attempts,
             retry_backoff_s=s.consumer_retry_backoff_s,
             tracer_provider=runtime.tracer_provider,
+            meter_provider=runtime.meter_provider,
         )
         await consumer.start()
         runtime.consumers.append(consumer)

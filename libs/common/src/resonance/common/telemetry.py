@@ -6,6 +6,13 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.propagators.textmap import DefaultGetter
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import (
+    ConsoleMetricExporter,
+    MetricExporter,
+    MetricReader,
+    PeriodicExportingMetricReader,
+)
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
@@ -29,6 +36,26 @@ def make_tracer_provider(
     if span_exporter is not None:
         provider.add_span_processor(BatchSpanProcessor(span_exporter))
     return provider
+
+
+def make_meter_provider(
+    service_name: str, exporter: str = "none", endpoint: str | None = None
+) -> MeterProvider:
+    readers: list[MetricReader] = []
+    metric_exporter: MetricExporter | None = None
+    if exporter == "console":
+        metric_exporter = ConsoleMetricExporter()
+    elif exporter == "otlp":
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+        metric_exporter = (
+            OTLPMetricExporter(endpoint=endpoint) if endpoint else OTLPMetricExporter()
+        )
+    if metric_exporter is not None:
+        readers.append(PeriodicExportingMetricReader(metric_exporter))
+    return MeterProvider(
+        resource=Resource.create({"service.name": service_name}), metric_readers=readers
+    )
 
 
 def current_trace_headers() -> dict[str, str]:
@@ -55,6 +82,7 @@ __all__ = [
     "current_trace_headers",
     "decode_kafka_headers",
     "kafka_headers",
+    "make_meter_provider",
     "make_tracer_provider",
     "otel_context",
     "trace",
