@@ -7,7 +7,7 @@ loads 100,000 content items (200,000 captions) and 10,000 ambassadors in the pro
 this process, as random ambassadors, for a bounded number of requests per scenario.
 
 Prints p50/p95/p99 latency and requests per second. Target: p95 < 50 ms.
-Usage: uv run python bench/content_feed.py [--requests 1500] [--concurrency 8]
+Usage: uv run python bench/content_feed.py [--requests 1000] [--concurrency 1,8]
 """
 
 import argparse
@@ -129,7 +129,7 @@ def load(pg: LocalPostgres, db: str) -> float:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def hammer(
@@ -179,6 +179,7 @@ async def cursor_of(client: httpx.AsyncClient, token: str) -> dict[str, str]:
 async def run_scenarios(base_url: str, tokens: list[str], requests: int, concurrency: int) -> None:
     # Warm up connections, the JWKS cache and PostgreSQL's buffers.
     await hammer(base_url, tokens, None, {}, 200, concurrency)
+    print(f"\n{concurrency} concurrent client(s), {requests} requests per scenario")
     scenarios: list[tuple[str, dict[str, str], object]] = [
         ("feed, first page (20)", {}, None),
         ("feed, next page via cursor", {}, cursor_of),
@@ -243,8 +244,10 @@ def wait_http(url: str, timeout: float = 60) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=1500)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument(
+        "--concurrency", default="1,8", help="comma-separated numbers of concurrent clients"
+    )
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="resonance-bench-feed-", dir="/tmp"))
@@ -294,10 +297,11 @@ def main() -> None:
         base_url = f"http://127.0.0.1:{port}"
         wait_http(f"{base_url}/healthz")
         print(
-            f"one uvicorn process, {args.concurrency} concurrent clients on loopback, "
-            f"{args.requests} requests per scenario (max {MAX_SECONDS_PER_SCENARIO} s)"
+            f"one uvicorn process on loopback, at most {MAX_SECONDS_PER_SCENARIO} s per scenario; "
+            f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
-        asyncio.run(run_scenarios(base_url, tokens, args.requests, args.concurrency))
+        for level in (int(c) for c in args.concurrency.split(",")):
+            asyncio.run(run_scenarios(base_url, tokens, args.requests, level))
     finally:
         if service is not None:
             service.terminate()

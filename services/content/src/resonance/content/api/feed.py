@@ -13,9 +13,7 @@ from resonance.common.service import Runtime, runtime_of
 from resonance.content.api.schemas import CaptionOut
 from resonance.content.domain.cursor import BadCursor, FeedPosition
 from resonance.content.domain.targeting import AudienceProfile
-from resonance.content.store.feed import FeedFilters, audience_of, feed_query
-from resonance.content.store.items import captions_of
-from resonance.content.store.tenants import tenant_settings
+from resonance.content.store.feed import FeedFilters, audience_of, feed_captions, feed_rows
 
 router = APIRouter(prefix="/v1/feed", tags=["feed"])
 
@@ -116,7 +114,7 @@ async def feed(
         raise Problem(400, "Bad cursor", str(exc)) from exc
     filters = FeedFilters(
         family=family,
-        campaign_id=str(campaign_id) if campaign_id else None,
+        campaign_id=campaign_id,
         tag=tag,
         language=language,
         format=format,
@@ -124,24 +122,22 @@ async def feed(
     )
     async with runtime.db.session() as session:
         audience = await audience_of(session, principal.tenant, principal.subject)
-        if audience is not None and not audience[1]:
+        if not audience.active:
             raise Problem(403, "Not an active ambassador", "you left the programme")
         # Someone not (yet) in the projection sees what targets everyone.
-        profile = audience[0] if audience is not None else AudienceProfile()
-        query = feed_query(
+        rows = await feed_rows(
+            session,
             principal.tenant,
             principal.subject,
-            profile,
+            audience.profile or AudienceProfile(),
             filters,
             datetime.now(UTC),
             after,
             limit + 1,
         )
-        rows = list((await session.execute(query)).all())
         more = len(rows) > limit
         rows = rows[:limit]
-        captions = await captions_of(session, [r.id for r in rows])
-        settings = await tenant_settings(session, principal.tenant)
+        captions = await feed_captions(session, [r.id for r in rows])
     last = rows[-1] if rows else None
     next_cursor = (
         FeedPosition(last.pinned, last.must_read, last.feed_at, last.id).encode()
@@ -179,5 +175,5 @@ async def feed(
             for r in rows
         ],
         next_cursor=next_cursor,
-        disclosure=settings.disclosure_text,
+        disclosure=audience.disclosure,
     )
