@@ -68,6 +68,17 @@ async def test_create_patch_deactivate_lifecycle_entra_style(
             "Operations": [
                 {"op": "Replace", "path": f"{ENT}:department", "value": "Marketing"},
                 {"op": "Add", "path": "displayName", "value": "Léa T."},
+                {"op": "Replace", "path": "name.givenName", "value": "Léana"},
+                {
+                    "op": "Replace",
+                    "path": 'emails[type eq "work"].value',
+                    "value": "lea.t@acme.example",
+                },
+                {
+                    "op": "Add",
+                    "path": 'phoneNumbers[type eq "mobile"].value',
+                    "value": "+33611111111",
+                },
             ],
         },
         headers=hr,
@@ -77,6 +88,9 @@ async def test_create_patch_deactivate_lifecycle_entra_style(
     again = await svc.client.get(f"/scim/v2/Users/{user_id}", headers=hr)
     assert again.json()[ENT]["department"] == "Marketing"
     assert again.json()["displayName"] == "Léa T."
+    assert again.json()["name"]["givenName"] == "Léana"
+    assert [e["value"] for e in again.json()["emails"]] == ["lea.t@acme.example"]
+    assert again.json()["phoneNumbers"][0]["value"] == "+33611111111"
     by_department = await svc.client.get(
         "/scim/v2/Users", params={"filter": f'{ENT}:department eq "Marketing"'}, headers=hr
     )
@@ -278,3 +292,46 @@ async def test_groups(svc: RunningService, hr: dict[str, str]) -> None:
     assert not removed.json().get("members")
     assert (await svc.client.delete(f"/scim/v2/Groups/{group_id}", headers=hr)).status_code == 204
     assert (await svc.client.get(f"/scim/v2/Groups/{group_id}", headers=hr)).status_code == 404
+
+
+async def test_scim_adopts_someone_hr_already_announced(infra: Infra, svc: RunningService) -> None:
+    """Door two (webhook) then door one (SCIM): one person, one record."""
+    admin = infra.auth(tenant="doors", roles=["admin"])
+    hr = infra.auth(tenant="doors", roles=["integration"])
+    import json
+    import time
+
+    from resonance.ambassadors.domain.webhook_signature import sign
+
+    secret = (await svc.client.put("/v1/hr/webhook-secret", json={}, headers=admin)).json()[
+        "secret"
+    ]
+    body = json.dumps(
+        {"change": "joiner", "employee_number": "D-1", "given_name": "Dora", "age_band": "45_54"}
+    ).encode()
+    ts = str(int(time.time()))
+    r = await svc.client.post(
+        "/v1/hr/webhooks/doors",
+        content=body,
+        headers={"X-Resonance-Timestamp": ts, "X-Resonance-Signature": sign(secret, ts, body)},
+    )
+    known = r.json()["employee_id"]
+    created = await svc.client.post("/scim/v2/Users", json=user("dora", "D-1"), headers=hr)
+    assert created.status_code == 201, created.text
+    assert created.json()["id"] == known
+    # SCIM never carries an age band: what HR said stays.
+    profile = await svc.client.get(f"/v1/ambassadors/{known}", headers=admin)
+    assert profile.json()["age_band"] == "45_54" and profile.json()["email"] == "dora@acme.example"
+    twice = await svc.client.post("/scim/v2/Users", json=user("dora", "D-1"), headers=hr)
+    assert twice.status_code == 409
+
+
+async def test_idempotency_key_replays_a_scim_create(
+    svc: RunningService, hr: dict[str, str]
+) -> None:
+    headers = {**hr, "Idempotency-Key": "create-ida-1"}
+    first = await svc.client.post("/scim/v2/Users", json=user("ida", "1100"), headers=headers)
+    second = await svc.client.post("/scim/v2/Users", json=user("ida", "1100"), headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] == second.json()["id"]
+    assert second.headers.get("idempotent-replayed") == "true"

@@ -59,6 +59,26 @@ class ActivityIn(BaseModel):
 
 
 class ActivityOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "a1...",
+                    "programme_id": None,
+                    "title": "LinkedIn writing workshop",
+                    "kind": "workshop",
+                    "mode": "online",
+                    "location": None,
+                    "starts_at": "2026-06-04T07:30:00Z",
+                    "ends_at": "2026-06-04T09:00:00Z",
+                    "seats": 12,
+                    "registered": 12,
+                    "waitlisted": 3,
+                }
+            ]
+        }
+    )
+
     id: str
     programme_id: str | None
     title: str
@@ -73,6 +93,22 @@ class ActivityOut(BaseModel):
 
 
 class RegistrationOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "r1...",
+                    "activity_id": "a1...",
+                    "ambassador_id": "5f1c...",
+                    "status": "waitlisted",
+                    "waitlist_position": 2,
+                    "attended": None,
+                    "registered_at": "2026-05-20T10:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: str
     activity_id: str
     ambassador_id: str

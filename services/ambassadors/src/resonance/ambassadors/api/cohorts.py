@@ -51,6 +51,23 @@ class CohortIn(BaseModel):
 
 
 class CohortOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "c2027...",
+                    "programme_id": "0c3b...",
+                    "name": "VIP 2027",
+                    "starts_on": "2027-01-01",
+                    "ends_on": "2027-12-31",
+                    "status": "open",
+                    "previous_cohort_id": "c2026...",
+                    "closed_at": None,
+                }
+            ]
+        }
+    )
+
     id: str
     programme_id: str
     name: str
@@ -79,6 +96,22 @@ class NominationIn(BaseModel):
 
 
 class NominationOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "n1...",
+                    "cohort_id": "c2027...",
+                    "ambassador_id": "5f1c...",
+                    "nominated_by": "chloe",
+                    "note": "Great posts",
+                    "invitation_id": None,
+                    "created_at": "2026-11-02T10:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: str
     cohort_id: str
     ambassador_id: str
@@ -97,6 +130,19 @@ class RenewIn(BaseModel):
 
 
 class RenewOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "closed": {"id": "c2026...", "status": "closed"},
+                    "opened": {"id": "c2027...", "status": "open"},
+                    "left": 18,
+                    "invited": 20,
+                }
+            ]
+        }
+    )
+
     closed: CohortOut
     opened: CohortOut
     left: int

@@ -46,6 +46,10 @@ class HrNotice(HrEmployee):
 
 
 class NoticeAccepted(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"employee_id": "5f1c...", "outcome": "joiner"}]}
+    )
+
     employee_id: str
     outcome: str
 
@@ -61,6 +65,14 @@ class SecretIn(BaseModel):
 
 
 class SecretOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"tenant": "acme", "secret": "q8Zs...", "updated_at": "2026-05-04T10:00:00Z"}
+            ]
+        }
+    )
+
     tenant: str
     secret: str
     updated_at: datetime
@@ -71,6 +83,14 @@ class SecretOut(BaseModel):
 
 
 class SecretStatus(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"tenant": "acme", "configured": True, "updated_at": "2026-05-04T10:00:00Z"}
+            ]
+        }
+    )
+
     tenant: str
     configured: bool
     updated_at: datetime | None

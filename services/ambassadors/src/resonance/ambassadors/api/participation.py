@@ -9,7 +9,7 @@ import io
 from datetime import UTC, datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Body, Depends, Query, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -28,6 +28,23 @@ anyone = require_roles(Role.AMBASSADOR, Role.PROGRAM_MANAGER)
 
 
 class InvitationOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "9d2f...",
+                    "programme_id": "0c3b...",
+                    "cohort_id": None,
+                    "reason": "joiner",
+                    "status": "sent",
+                    "not_before": "2026-05-18T08:00:00Z",
+                    "sent_at": "2026-05-18T08:00:02Z",
+                    "responded_at": None,
+                }
+            ]
+        }
+    )
+
     id: str
     programme_id: str
     cohort_id: str | None
@@ -69,6 +86,22 @@ class OptOutIn(BaseModel):
 
 
 class EnrolmentOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "4e1a...",
+                    "programme_id": "0c3b...",
+                    "cohort_id": None,
+                    "status": "active",
+                    "enrolled_at": "2026-05-19T09:12:00Z",
+                    "left_at": None,
+                    "left_reason": None,
+                }
+            ]
+        }
+    )
+
     id: str
     programme_id: str
     cohort_id: str | None
@@ -79,6 +112,23 @@ class EnrolmentOut(BaseModel):
 
 
 class ConsentOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "77aa...",
+                    "ambassador_id": "5f1c...",
+                    "programme_id": "0c3b...",
+                    "action": "granted",
+                    "charter_version": "2026-01",
+                    "networks": ["linkedin"],
+                    "reason": None,
+                    "recorded_at": "2026-05-19T09:12:00Z",
+                }
+            ]
+        }
+    )
+
     id: str
     ambassador_id: str
     programme_id: str
@@ -171,7 +221,7 @@ async def accept(
 async def decline(
     ambassador_id: str,
     invitation_id: str,
-    body: DeclineIn | None = None,
+    body: DeclineIn | None = Body(default=None, examples=[{"reason": "not now"}]),
     principal: Principal = Depends(anyone),
     runtime: Runtime = Depends(runtime_of),
 ) -> InvitationOut:
@@ -194,7 +244,7 @@ async def decline(
 async def opt_out(
     ambassador_id: str,
     programme_id: str,
-    body: OptOutIn | None = None,
+    body: OptOutIn | None = Body(default=None, examples=[{"reason": "too busy"}]),
     principal: Principal = Depends(anyone),
     runtime: Runtime = Depends(runtime_of),
 ) -> EnrolmentOut:

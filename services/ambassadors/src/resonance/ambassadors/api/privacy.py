@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, status
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from resonance.ambassadors.store.people import employee_for
 from resonance.ambassadors.store.privacy import erase_employee, export_person
@@ -16,6 +16,18 @@ self_or_staff = require_roles(Role.AMBASSADOR, Role.PROGRAM_MANAGER)
 
 
 class ErasureOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ambassador_id": "5f1c...",
+                    "erased_at": "2026-05-04T10:00:00Z",
+                    "event": "ambassador.erased",
+                }
+            ]
+        }
+    )
+
     ambassador_id: str
     erased_at: datetime
     event: str = "ambassador.erased"

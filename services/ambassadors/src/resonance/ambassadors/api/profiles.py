@@ -102,6 +102,42 @@ class PreferencesIn(BaseModel):
 
 
 class ProfileOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "5f1c...",
+                    "display_name": "Léa Martin",
+                    "given_name": "Léa",
+                    "family_name": "Martin",
+                    "email": "lea.martin@acme.example",
+                    "personal_email": None,
+                    "phone": None,
+                    "active": True,
+                    "brand": "Acme Cloud",
+                    "entity": "Acme France",
+                    "job_family": "Engineering",
+                    "site": "Lyon",
+                    "country": "FR",
+                    "language": "fr",
+                    "worker_type": "office",
+                    "age_band": "25_34",
+                    "social_media_maturity": "beginner",
+                    "languages": ["fr", "en"],
+                    "channels": ["email", "push"],
+                    "timezone": "Europe/Paris",
+                    "quiet_hours_start": "19:00",
+                    "quiet_hours_end": "08:30",
+                    "working_days": [1, 2, 3, 4, 5],
+                    "digest_frequency": "weekly",
+                    "stage": "sharer",
+                    "programmes": ["0c3b..."],
+                    "next_allowed_nudge_at": "2026-05-06T06:30:00Z",
+                }
+            ]
+        }
+    )
+
     id: str
     display_name: str | None
     given_name: str | None
@@ -132,6 +168,19 @@ class ProfileOut(BaseModel):
 
 
 class NextNudge(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ambassador_id": "5f1c...",
+                    "at": "2026-05-05T21:00:00+02:00",
+                    "next_allowed_nudge_at": "2026-05-06T06:30:00Z",
+                    "timezone": "Europe/Paris",
+                }
+            ]
+        }
+    )
+
     ambassador_id: str
     at: datetime
     next_allowed_nudge_at: datetime

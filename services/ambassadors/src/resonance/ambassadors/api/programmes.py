@@ -78,6 +78,26 @@ class ProgrammePatch(BaseModel):
 
 
 class ProgrammeOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0c3b7a52-1d2e-4f5a-9b8c-7d6e5f4a3b2c",
+                    "display_name": "Digital Leaders",
+                    "kind": "sharing_platform",
+                    "description": None,
+                    "audience": {"countries": ["FR"]},
+                    "capacity": 500,
+                    "charter_version": "2026-01",
+                    "onboarding_delay_hours": 336,
+                    "invite_joiners": True,
+                    "archived": False,
+                    "created_at": "2026-05-04T10:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: str
     display_name: str
     kind: str
@@ -92,6 +112,18 @@ class ProgrammeOut(BaseModel):
 
 
 class AudienceInvited(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "programme_id": "0c3b7a52-1d2e-4f5a-9b8c-7d6e5f4a3b2c",
+                    "scheduled": 42,
+                    "not_before": "2026-05-04T10:00:00Z",
+                }
+            ]
+        }
+    )
+
     programme_id: str
     scheduled: int
     not_before: datetime

@@ -188,8 +188,13 @@ async def service_provider_config(
     return scim_response(_service_provider_config(_settings(runtime).scim_max_results))
 
 
+EXAMPLE_BASE = "https://ambassadors.example/scim/v2"
+
+
 @router.get(
-    "/ResourceTypes", summary="Resource types: User and Group", responses=_responses(200, None)
+    "/ResourceTypes",
+    summary="Resource types: User and Group",
+    responses=_responses(200, list_response(_resource_types(EXAMPLE_BASE), 2, 1)),
 )
 async def resource_types(
     request: Request, principal: Principal = Depends(scim_principal)
@@ -198,7 +203,11 @@ async def resource_types(
     return scim_response(list_response(types, len(types), 1))
 
 
-@router.get("/ResourceTypes/{name}", summary="One resource type", responses=_responses(200, None))
+@router.get(
+    "/ResourceTypes/{name}",
+    summary="One resource type",
+    responses=_responses(200, _resource_types(EXAMPLE_BASE)[0]),
+)
 async def resource_type(
     name: str, request: Request, principal: Principal = Depends(scim_principal)
 ) -> Response:
@@ -211,14 +220,18 @@ async def resource_type(
 @router.get(
     "/Schemas",
     summary="Schemas: core User, enterprise User, Group",
-    responses=_responses(200, None),
+    responses=_responses(200, list_response(_schemas(EXAMPLE_BASE)[2:], 3, 1)),
 )
 async def schemas(request: Request, principal: Principal = Depends(scim_principal)) -> Response:
     docs = _schemas(_base(request))
     return scim_response(list_response(docs, len(docs), 1))
 
 
-@router.get("/Schemas/{schema_id}", summary="One schema", responses=_responses(200, None))
+@router.get(
+    "/Schemas/{schema_id}",
+    summary="One schema",
+    responses=_responses(200, _schemas(EXAMPLE_BASE)[2]),
+)
 async def schema(
     schema_id: str, request: Request, principal: Principal = Depends(scim_principal)
 ) -> Response:
@@ -355,12 +368,17 @@ async def _conflict(session: Any, tenant: str, facts: EmployeeFacts, own_id: str
             continue
         other = (
             await session.execute(
-                select(Employee.id, Employee.scim_deleted, Employee.scim).where(
+                select(Employee.id, Employee.scim_deleted, Employee.scim_provisioned).where(
                     Employee.tenant == tenant, column == value
                 )
             )
         ).first()
-        if other is not None and other.id != own_id and not other.scim_deleted and other.scim:
+        if (
+            other is not None
+            and other.id != own_id
+            and other.scim_provisioned
+            and not other.scim_deleted
+        ):
             raise ScimError(409, "a user with this identifier already exists", "uniqueness")
 
 
@@ -388,6 +406,7 @@ async def create_user(
         if existing is not None:
             existing.scim_deleted = False
         row = await _intake(runtime, session, principal.tenant, user, existing)
+        row.scim_provisioned = True
         doc = _dump(_user_model(row, base), request, Context.RESOURCE_CREATION_RESPONSE)
     return scim_response(doc, 201, {"Location": f"{base}/Users/{row.id}"})
 
@@ -658,7 +677,11 @@ async def create_group(
     return scim_response(doc, 201, {"Location": f"{base}/Groups/{row.id}"})
 
 
-@router.get("/Groups", summary="List or filter groups", responses=_responses(200, None))
+@router.get(
+    "/Groups",
+    summary="List or filter groups",
+    responses=_responses(200, list_response([GROUP_EXAMPLE], 1, 1)),
+)
 async def list_groups(
     request: Request,
     principal: Principal = Depends(scim_principal),

@@ -22,6 +22,24 @@ State = Literal["eligible", "invited", "enrolled", "active"]
 
 
 class SegmentCounts(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "programme_id": "0c3b...",
+                    "eligible": 1200,
+                    "invited": 900,
+                    "enrolled": 240,
+                    "active": 130,
+                    "participation_rate": 0.2,
+                    "active_rate": 0.5417,
+                    "active_window_days": 30,
+                    "computed_at": "2026-05-04T10:00:00Z",
+                }
+            ]
+        }
+    )
+
     programme_id: str
     eligible: int
     invited: int
@@ -45,6 +63,30 @@ class Member(BaseModel):
 
 
 class MemberPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "programme_id": "0c3b...",
+                    "state": "enrolled",
+                    "total": 1,
+                    "items": [
+                        {
+                            "ambassador_id": "5f1c...",
+                            "display_name": "Léa Martin",
+                            "job_family": "Engineering",
+                            "site": "Lyon",
+                            "country": "FR",
+                            "worker_type": "office",
+                            "stage": "sharer",
+                            "last_share_at": "2026-05-03T08:00:00Z",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     programme_id: str
     state: State
     total: int
@@ -63,6 +105,8 @@ class PreviewIn(BaseModel):
 
 
 class PreviewOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"eligible": 1200, "sample": []}]})
+
     eligible: int
     sample: list[Member]
 

@@ -121,6 +121,8 @@ class Employee(AmbassadorsModel, table=True):
     last_share_at: datetime | None = _ts()
     # The last SCIM representation received, for attributes we keep but do not model.
     scim: dict[str, Any] = _json_dict()
+    # Provisioned by an identity provider over SCIM (as opposed to known from HR only).
+    scim_provisioned: bool = False
     scim_deleted: bool = False
     version: int = 1
     created_at: datetime = _created()

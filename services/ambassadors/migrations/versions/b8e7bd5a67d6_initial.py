@@ -1,8 +1,8 @@
 """initial
 
-Revision ID: a09ddfa4828c
+Revision ID: b8e7bd5a67d6
 Revises:
-Create Date: 2026-11-22 13:19:32.240672
+Create Date: 2026-11-22 13:31:35.996027
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "a09ddfa4828c"
+revision: str = "b8e7bd5a67d6"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -138,6 +138,7 @@ def upgrade() -> None:
             server_default=sa.text("'{}'::jsonb"),
             nullable=False,
         ),
+        sa.Column("scim_provisioned", sa.Boolean(), nullable=False),
         sa.Column("scim_deleted", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
