@@ -304,6 +304,11 @@ async def test_programme_validation_and_tenancy(
     assert renamed.json()["display_name"] == "Influencers"
     other = infra.auth(tenant="other", roles=["program_manager"])
     assert (await svc.client.get(f"/v1/programmes/{prog['id']}", headers=other)).status_code == 404
+    vip = await programme(svc, pm, display_name="VIP", kind="vip_cohort")
+    nomination_only = await svc.client.post(
+        f"/v1/programmes/{vip['id']}/invite-audience", headers=pm
+    )
+    assert nomination_only.status_code == 409
     communicator = infra.auth(tenant=TENANT, roles=["communicator"])
     assert (
         await svc.client.post(
@@ -311,3 +316,64 @@ async def test_programme_validation_and_tenancy(
         )
     ).status_code == 403
     await asyncio.sleep(0)
+
+
+async def test_joiner_announced_before_first_day_is_invited_after_it(
+    infra: Infra, svc: RunningService, pm: dict[str, str]
+) -> None:
+    import json
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from resonance.ambassadors.domain.webhook_signature import sign
+    from resonance.ambassadors.store.tables import Invitation
+
+    await programme(svc, pm, display_name="Early birds")
+    admin = infra.auth(tenant=TENANT, roles=["admin"])
+    secret = (await svc.client.put("/v1/hr/webhook-secret", json={}, headers=admin)).json()[
+        "secret"
+    ]
+    first_day = (datetime.now(UTC) + timedelta(days=14)).replace(microsecond=0, tzinfo=None)
+    body = json.dumps(
+        {"change": "joiner", "employee_number": "future-1", "hired_at": first_day.isoformat()}
+    ).encode()
+    ts = str(int(time.time()))
+    r = await svc.client.post(
+        f"/v1/hr/webhooks/{TENANT}",
+        content=body,
+        headers={"X-Resonance-Timestamp": ts, "X-Resonance-Signature": sign(secret, ts, body)},
+    )
+    assert r.status_code == 202, r.text
+    async with svc.runtime.db.session() as session:
+        rows = (
+            (
+                await session.execute(
+                    select(Invitation).where(Invitation.employee_id == r.json()["employee_id"])
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert rows and all(i.status == "scheduled" for i in rows)
+    assert min(i.not_before for i in rows) >= first_day.replace(tzinfo=UTC)
+
+    other = await provision(svc, infra.auth(tenant=TENANT, roles=["integration"]), "linky")
+    joes_name = await svc.client.put(
+        f"/v1/ambassadors/{other}/login-subject",
+        json={"subject": "joe@parti.example"},
+        headers=admin,
+    )
+    assert joes_name.status_code == 409  # Joe's userName: it would let Linky act as Joe
+    linked = await svc.client.put(
+        f"/v1/ambassadors/{other}/login-subject", json={"subject": "sub-linky"}, headers=admin
+    )
+    assert linked.status_code == 200
+    as_linky = infra.auth(tenant=TENANT, roles=["ambassador"], subject="sub-linky")
+    assert (await svc.client.get("/v1/ambassadors/me", headers=as_linky)).json()["id"] == other
+    joe = (await svc.client.get("/v1/ambassadors/me", headers=me(infra, "joe"))).json()["id"]
+    clash = await svc.client.put(
+        f"/v1/ambassadors/{joe}/login-subject", json={"subject": "sub-linky"}, headers=admin
+    )
+    assert clash.status_code == 409

@@ -192,6 +192,21 @@ async def test_scim_errors_are_scim_bodies(svc: RunningService, hr: dict[str, st
         400,
     )
     await error(await svc.client.get("/scim/v2/Users"), 401)
+    await error(await svc.client.get("/scim/v2/Bulk", headers=hr), 404)
+    await error(await svc.client.post("/scim/v2/Users/.search", json={}, headers=hr), 405)
+    await error(
+        await svc.client.post(
+            "/scim/v2/Groups",
+            json={
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": "Ghosts",
+                "members": [{"value": "nobody"}],
+            },
+            headers=hr,
+        ),
+        400,
+        "invalidValue",
+    )
 
 
 async def test_roles_and_tenants(infra: Infra, svc: RunningService, hr: dict[str, str]) -> None:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from resonance.ambassadors.domain.hr import facts_from_hr_event
+from resonance.ambassadors.domain.hr import as_utc, facts_from_hr_event
 from resonance.ambassadors.domain.webhook_signature import verify
 from resonance.ambassadors.settings import AmbassadorsSettings
 from resonance.ambassadors.store.intake import apply_hr_facts
@@ -231,6 +231,6 @@ async def receive_notice(
             facts_from_hr_event(event),
             change=event.change,
             onboarding_delay_s=settings.onboarding_delay_s,
-            hired_at=event.hired_at,
+            hired_at=as_utc(event.hired_at),
         )
     return NoticeAccepted(employee_id=result.employee.id, outcome=result.decision.outcome)

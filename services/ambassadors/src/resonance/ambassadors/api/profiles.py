@@ -10,6 +10,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import or_, select
 
 from resonance.ambassadors.domain.audience import AGE_BANDS, MATURITY_LEVELS
 from resonance.ambassadors.domain.quiet_hours import valid_timezone
@@ -314,5 +315,16 @@ async def link_login(
 ) -> ProfileOut:
     async with runtime.db.transaction() as session:
         row = await employee_for(session, principal, ambassador_id, lock=True)
+        holder = (
+            await session.execute(
+                select(Employee.id).where(
+                    Employee.tenant == principal.tenant,
+                    or_(Employee.login_subject == body.subject, Employee.user_name == body.subject),
+                    Employee.id != row.id,
+                )
+            )
+        ).first()
+        if holder is not None:
+            raise Problem(409, "Subject in use", "this sign-in identity is linked to someone else")
         row.login_subject = body.subject
         return await profile_out(session, row)

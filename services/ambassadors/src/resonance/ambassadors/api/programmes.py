@@ -246,6 +246,10 @@ async def invite_audience(
         programme = await load_programme(session, principal.tenant, programme_id)
         if programme.archived:
             raise Problem(409, "Programme archived", "an archived programme invites nobody")
+        if programme.kind == "vip_cohort":
+            raise Problem(
+                409, "Nomination only", "a VIP cohort invites its nominees, not an audience"
+            )
         rules = AudienceRules.model_validate(programme.audience)
         people = (
             await session.execute(

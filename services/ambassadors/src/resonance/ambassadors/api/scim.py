@@ -476,14 +476,21 @@ async def list_users(
         elif name == "id":
             query = query.where(Employee.id == value)
     base = _base(request)
+    if expression is None:
+        # No filter: the database pages, nobody renders the whole directory.
+        async with runtime.db.session() as session:
+            total = await session.scalar(
+                select(func.count()).select_from(query.order_by(None).subquery())
+            )
+            rows = (await session.execute(query.offset(start - 1).limit(count))).scalars().all()
+        page = [_user_model(row, base) for row in rows]
+        return scim_response(list_response([_dump(u, request) for u in page], total or 0, start))
     async with runtime.db.session() as session:
         rows = (await session.execute(query)).scalars().all()
-    users = [_user_model(row, base) for row in rows]
-    if expression is not None:
-        try:
-            users = [u for u in users if expression.match(u)]
-        except SCIMException as exc:
-            raise ScimError.from_exception(exc) from exc
+    try:
+        users = [u for u in (_user_model(row, base) for row in rows) if expression.match(u)]
+    except SCIMException as exc:
+        raise ScimError.from_exception(exc) from exc
     page = users[start - 1 : start - 1 + count]
     return scim_response(list_response([_dump(u, request) for u in page], len(users), start))
 
@@ -665,6 +672,7 @@ async def create_group(
     base = _base(request)
     async with runtime.db.transaction() as session:
         await _group_name_taken(session, principal.tenant, group.display_name or "", None)
+        await _check_members(session, principal.tenant, group)
         row = ScimGroup(
             tenant=principal.tenant,
             display_name=group.display_name or "",
@@ -732,8 +740,31 @@ async def get_group(
     return scim_response(_dump(_group_model(row, _base(request)), request))
 
 
+async def _check_members(session: Any, tenant: str, group: Group) -> None:
+    """Members must be users of this tenant (RFC 7643 §4.2: references to resources)."""
+    wanted = {m.value for m in group.members or [] if m.value}
+    if not wanted:
+        return
+    found = set(
+        (
+            await session.execute(
+                select(Employee.id).where(
+                    Employee.tenant == tenant,
+                    Employee.id.in_(wanted),  # type: ignore[attr-defined]
+                    Employee.scim_deleted.is_(False),  # type: ignore[attr-defined]
+                )
+            )
+        ).scalars()
+    )
+    if wanted - found:
+        raise ScimError(
+            400, f"{len(wanted - found)} member(s) are not users of this service", "invalidValue"
+        )
+
+
 async def _save_group(session: Any, row: ScimGroup, group: Group, tenant: str) -> None:
     await _group_name_taken(session, tenant, group.display_name or "", row.id)
+    await _check_members(session, tenant, group)
     row.display_name = group.display_name or row.display_name
     row.external_id = group.external_id
     row.resource = _stored_group(group)

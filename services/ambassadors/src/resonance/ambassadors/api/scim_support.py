@@ -4,14 +4,17 @@ import json
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from scim2_models import Error, SCIMException
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from resonance.common.auth import Principal, Role, authenticate
 from resonance.common.errors import Problem
 
 SCIM_JSON = "application/scim+json"
+SCIM_PREFIX = "/scim/v2"
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 
@@ -54,10 +57,35 @@ def scim_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def install_scim_errors(app: FastAPI) -> None:
+    """SCIM clients read SCIM error bodies: framework errors under /scim/v2 (unknown route,
+    wrong method, unparsable parameter) are answered in that format too."""
+
     @app.exception_handler(ScimError)
     async def _scim_error(request: Request, exc: ScimError) -> Response:
         headers = {"WWW-Authenticate": 'Bearer realm="resonance"'} if exc.status == 401 else None
         return scim_response(error_body(exc.status, exc.detail, exc.scim_type), exc.status, headers)
+
+    problem_http = app.exception_handlers[StarletteHTTPException]
+    problem_validation = app.exception_handlers[RequestValidationError]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if not request.url.path.startswith(SCIM_PREFIX):
+            return await problem_http(request, exc)  # type: ignore[no-any-return]
+        detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+        return scim_response(
+            error_body(exc.status_code, detail), exc.status_code, getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        if not request.url.path.startswith(SCIM_PREFIX):
+            return await problem_validation(request, exc)  # type: ignore[no-any-return]
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in exc.errors()
+        )
+        return scim_response(error_body(400, detail or "invalid request", "invalidValue"), 400)
 
 
 async def scim_principal(request: Request) -> Principal:

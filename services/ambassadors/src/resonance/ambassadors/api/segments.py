@@ -223,7 +223,7 @@ async def segment_members(
     limit: int = Query(default=100, ge=1, le=1000),
     offset: int = Query(default=0, ge=0),
     active_window_days: int | None = Query(default=None, ge=1, le=365),
-    principal: Principal = Depends(require_roles(Role.PROGRAM_MANAGER)),
+    principal: Principal = Depends(read),
     runtime: Runtime = Depends(runtime_of),
 ) -> MemberPage:
     window = _window(runtime, active_window_days)

@@ -5,6 +5,7 @@ through `decide`, so the three doors cannot drift apart.
 """
 
 from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
 from typing import Literal
 
 from resonance.common.events.catalogue import HrEmployee
@@ -177,3 +178,10 @@ def facts_from_hr_event(event: HrEmployee) -> EmployeeFacts:
         age_band=event.age_band,
         active=event.active,
     )
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """HR systems often send local dates without an offset; read those as UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)

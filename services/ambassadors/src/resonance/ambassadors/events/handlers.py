@@ -6,7 +6,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.ambassadors.domain.hr import facts_from_hr_event
+from resonance.ambassadors.domain.hr import as_utc, facts_from_hr_event
 from resonance.ambassadors.domain.stages import Contributions, advance, record_share
 from resonance.ambassadors.settings import AmbassadorsSettings
 from resonance.ambassadors.store.intake import apply_hr_facts
@@ -68,7 +68,7 @@ def build_consumer(settings: AmbassadorsSettings, outbox: Callable[[], Outbox]) 
             facts_from_hr_event(event),
             change=event.change,
             onboarding_delay_s=settings.onboarding_delay_s,
-            hired_at=event.hired_at,
+            hired_at=as_utc(event.hired_at),
         )
 
     async def on_share_made(session: AsyncSession, envelope: Envelope) -> None:

@@ -97,6 +97,14 @@ async def schedule_invitation(
     return invitation
 
 
+def _invite_at(employee: Employee, reason: str) -> datetime:
+    """A joiner announced before their first day counts the delay from that day."""
+    now = _now()
+    if reason == "joiner" and employee.hired_at is not None and employee.hired_at > now:
+        return employee.hired_at
+    return now
+
+
 def onboarding_delay(programme: Programme, default_s: float) -> timedelta:
     seconds = (
         programme.onboarding_delay_s if programme.onboarding_delay_s is not None else default_s
@@ -129,7 +137,7 @@ async def invite_matching(
             programme,
             employee.id,
             reason,
-            _now() + onboarding_delay(programme, default_delay_s),
+            _invite_at(employee, reason) + onboarding_delay(programme, default_delay_s),
         )
         if invitation is not None:
             made.append(invitation)

@@ -70,6 +70,8 @@ async def employee_for(
                 Employee.user_name == principal.subject,
             ),
         )
+        # An explicit link wins over a userName that happens to equal the subject.
+        query = query.order_by((Employee.login_subject == principal.subject).desc())
         if lock:
             query = query.with_for_update()
         row = (await session.execute(query.limit(1))).scalar_one_or_none()
