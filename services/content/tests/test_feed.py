@@ -62,6 +62,23 @@ async def test_feed_targeting_window_shares_order_and_search(
         item("Les chevaux courent", body="Analyse des marchés financiers", language="fr")
     )
     draft = await post(item("A draft", submit="draft"))
+    campaign = (
+        await c.post(
+            "/v1/campaigns",
+            json={"name": "Energy week", "starts_at": datetime.now(UTC).isoformat()},
+            headers=writer,
+        )
+    ).json()["id"]
+    tagged = await post(
+        item(
+            "Energy week",
+            format="link",
+            url="https://example.org/energy",
+            tags=["energy"],
+            campaign_id=campaign,
+            targeting={"countries": ["DE"]},
+        )
+    )
 
     await emit(t, shared("amb-fr", shared_one))
 
@@ -84,7 +101,7 @@ async def test_feed_targeting_window_shares_order_and_search(
     de = infra.auth(tenant=t, roles=["ambassador"], subject="amb-de")
     r = await c.get("/v1/feed", headers=de)
     de_feed = {i["id"] for i in r.json()["items"]}
-    assert de_feed == {pinned, must, everyone, any_of, by_language, shared_one, french}
+    assert de_feed == {pinned, must, everyone, any_of, by_language, shared_one, french, tagged}
 
     # Cursor pagination walks the same order without repeats.
     seen: list[str] = []
@@ -108,6 +125,12 @@ async def test_feed_targeting_window_shares_order_and_search(
     assert [i["id"] for i in r.json()["items"]] == [everyone]
     r = await c.get("/v1/feed", params={"family": "company"}, headers=de)
     assert r.json()["items"] == []
+    r = await c.get("/v1/feed", params={"tag": "Energy"}, headers=de)
+    assert [i["id"] for i in r.json()["items"]] == [tagged]
+    r = await c.get("/v1/feed", params={"campaign_id": campaign}, headers=de)
+    assert [i["id"] for i in r.json()["items"]] == [tagged]
+    r = await c.get("/v1/feed", params={"format": "link"}, headers=de)
+    assert [i["id"] for i in r.json()["items"]] == [tagged]
 
     # Another tenant's ambassador sees none of it.
     stranger = infra.auth(tenant="elsewhere", roles=["ambassador"], subject="amb-fr")
@@ -134,6 +157,9 @@ async def test_feed_targeting_window_shares_order_and_search(
         return (await c.get("/v1/feed", headers=de)).status_code == 403
 
     assert await eventually(de_closed)
+    fr = infra.auth(tenant=t, roles=["ambassador"], subject="amb-fr")
+    r = await c.post("/v1/submissions", json={"format": "text", "title": "Mine"}, headers=fr)
+    assert r.status_code == 201
     await emit(t, AmbassadorErased(ambassador_id="amb-fr"))
 
     async def fr_gone() -> bool:
@@ -142,6 +168,7 @@ async def test_feed_targeting_window_shares_order_and_search(
                 text(
                     "select (select count(*) from ambassadors where tenant=:t and ambassador_id='amb-fr')"
                     " + (select count(*) from shares where tenant=:t and ambassador_id='amb-fr')"
+                    " + (select count(*) from submissions where tenant=:t and ambassador_id='amb-fr')"
                 ),
                 {"t": t},
             )
@@ -156,3 +183,49 @@ async def _eq(check, wanted: object) -> bool:  # type: ignore[no-untyped-def]
 
 async def _without(check, unwanted: str) -> bool:  # type: ignore[no-untyped-def]
     return unwanted not in await check()
+
+
+async def test_bad_event_goes_to_the_dead_letter_topic(
+    infra: Infra, content: RunningService, emit: Emit
+) -> None:
+    """A payload that does not match the catalogue is dead-lettered at once, not retried."""
+    from aiokafka import AIOKafkaProducer
+
+    from resonance.common.events.envelope import Envelope
+
+    from .conftest import read_events
+
+    bad = Envelope(
+        source="/tests",
+        type="ambassador.enrolled",
+        dataschema="urn:resonance:event:ambassador.enrolled:v1",
+        subject="amb-x",
+        tenant="acme",
+        data={"ambassador_id": "amb-x", "profile": {"worker_type": "astronaut"}},
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka.bootstrap_servers)
+    await producer.start()
+    try:
+        prefix = content.settings.topic_prefix
+        await producer.send_and_wait(prefix + "ambassador", key=b"amb-x", value=bad.to_bytes())
+    finally:
+        await producer.stop()
+    events = await read_events(
+        infra, prefix, "ambassador.dlq", lambda es: any(e.id == bad.id for e in es)
+    )
+    assert any(e.id == bad.id for e in events)
+
+
+async def test_idempotency_key_on_item_creation(infra: Infra, content: RunningService) -> None:
+    t = f"t-{uuid.uuid4().hex[:8]}"
+    writer = {
+        **infra.auth(tenant=t, roles=["communicator"], subject="chloe"),
+        "Idempotency-Key": "create-1",
+    }
+    body = item("Once only")
+    first = await content.client.post("/v1/items", json=body, headers=writer)
+    again = await content.client.post("/v1/items", json=body, headers=writer)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    listed = await content.client.get("/v1/items", headers=writer)
+    assert len(listed.json()["items"]) == 1
