@@ -16,9 +16,17 @@ from resonance.common.db import Database
 from resonance.common.dlq import replay_dead_letters
 from resonance.common.events import Envelope, new_envelope
 from resonance.common.events.catalogue import ContentPublished
-from resonance.common.outbox import Outbox, OutboxRelay, make_producer
+from resonance.common.outbox import (
+    OUTBOX_LOCK_NAMESPACE,
+    Outbox,
+    OutboxRelay,
+    make_producer,
+    shard_of,
+)
 from resonance.devstack.testing import Infra, eventually
 from resonance.metrics.store.tables import plumbing
+
+EVENTS = 600
 
 
 def _published(content_id: str) -> ContentPublished:
@@ -61,16 +69,20 @@ async def _read_topic(infra: Infra, topic: str, expected: int, timeout: float = 
     return records
 
 
-async def test_two_relays_publish_each_event_exactly_once_in_key_order(infra: Infra) -> None:
+async def test_concurrent_relays_publish_each_event_exactly_once_in_key_order(
+    infra: Infra,
+) -> None:
+    # Small batches and three relays make hand-overs of a key between relays frequent: the
+    # moment a relay could send a later event of a key before an earlier one.
     prefix = infra.new_prefix()
     db = Database(infra.new_database("metrics"))
     outbox = Outbox(plumbing.outbox, "/test", prefix)
-    envelopes = await _fill_outbox(db, outbox, events=600, keys=40)
-    producers = [make_producer(infra.kafka.bootstrap_servers, f"relay-{i}") for i in range(2)]
+    envelopes = await _fill_outbox(db, outbox, events=EVENTS, keys=40)
+    producers = [make_producer(infra.kafka.bootstrap_servers, f"relay-{i}") for i in range(3)]
     for p in producers:
         await p.start()
     relays = [
-        OutboxRelay(db, plumbing.outbox, p, batch_size=50, poll_interval_s=0.01) for p in producers
+        OutboxRelay(db, plumbing.outbox, p, batch_size=7, poll_interval_s=0.001) for p in producers
     ]
     tasks = [asyncio.create_task(r.run()) for r in relays]
 
@@ -87,9 +99,9 @@ async def test_two_relays_publish_each_event_exactly_once_in_key_order(infra: In
         await p.stop()
     await db.dispose()
 
-    records = await _read_topic(infra, prefix + "content", expected=600)
+    records = await _read_topic(infra, prefix + "content", expected=EVENTS)
     ids = Counter(Envelope.from_bytes(r.value).id for r in records)
-    assert len(ids) == 600
+    assert len(ids) == EVENTS
     assert max(ids.values()) == 1, "an event was published twice"
     # Per-key order: within a key, the events come out in the order they were written.
     written: dict[str, list[str]] = defaultdict(list)
@@ -285,3 +297,31 @@ async def fixed_apply(session: AsyncSession, envelope: Envelope) -> None:
     await session.execute(
         text("insert into effects values (:c)"), {"c": envelope.data["content_id"]}
     )
+
+
+async def test_a_relay_leaves_alone_the_shards_another_relay_is_sending(infra: Infra) -> None:
+    prefix = infra.new_prefix()
+    db = Database(infra.new_database("metrics"))
+    outbox = Outbox(plumbing.outbox, "/test", prefix)
+    envelopes = await _fill_outbox(db, outbox, events=3, keys=1)  # three events of one key
+    shard = shard_of(envelopes[0].subject)
+    producer = make_producer(infra.kafka.bootstrap_servers, "relay-handover")
+    await producer.start()
+    relay = OutboxRelay(db, plumbing.outbox, producer)
+    async with db.transaction() as other_relay:
+        # Another relay holds the shard and is sending the first event.
+        await other_relay.execute(
+            text("select pg_advisory_xact_lock(:ns, :shard)"),
+            {"ns": OUTBOX_LOCK_NAMESPACE, "shard": shard},
+        )
+        assert await relay.relay_once() == 0
+        await other_relay.execute(
+            text("update outbox set sent_at = now() where event_id = :id"),
+            {"id": envelopes[0].id},
+        )
+    # Hand-over: the rest of the key goes out in order, the first event not again.
+    assert await relay.relay_once() == 2
+    records = await _read_topic(infra, prefix + "content", expected=2)
+    assert [Envelope.from_bytes(r.value).id for r in records] == [e.id for e in envelopes[1:]]
+    await producer.stop()
+    await db.dispose()

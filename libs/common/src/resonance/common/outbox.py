@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 OUTBOX_SHARDS = 32
 # Any constant works; it namespaces our advisory locks away from other users of the database.
-_LOCK_NAMESPACE = 0x0B0C
+OUTBOX_LOCK_NAMESPACE = 0x0B0C
 
 
 def shard_of(key: str) -> int:
@@ -101,16 +101,21 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         t = self.table
-        lock = func.pg_try_advisory_xact_lock(_LOCK_NAMESPACE, t.c.shard)
-        query = (
-            select(t)
-            .where(t.c.sent_at.is_(None), lock)
-            .order_by(t.c.seq)
-            .limit(self.batch_size)
-            .with_for_update(skip_locked=True)
-        )
         async with self.db.transaction() as session:
-            rows = (await session.execute(query)).all()
+            shards = await self._lock_pending_shards(session)
+            if not shards:
+                return 0
+            # A statement of its own, so its snapshot is taken after the shard locks: every
+            # row a previous holder of these shards sent is seen as sent, every earlier
+            # unsent row of a key is seen, and none is skipped in favour of a later one.
+            rows = (
+                await session.execute(
+                    select(t)
+                    .where(t.c.sent_at.is_(None), t.c.shard.in_(shards))
+                    .order_by(t.c.seq)
+                    .limit(self.batch_size)
+                )
+            ).all()
             if not rows:
                 return 0
             await self._send(rows)
@@ -120,6 +125,27 @@ class OutboxRelay:
                 update(t).where(t.c.seq.in_([r.seq for r in rows])).values(sent_at=func.now())
             )
         return len(rows)
+
+    async def _lock_pending_shards(self, session: AsyncSession) -> list[int]:
+        """Takes the advisory locks of the shards with pending rows that no other relay holds.
+
+        Locks are per shard, never per row: a relay must own every pending row of a key, or
+        it could send a later event of that key before an earlier one.
+        """
+        pending = (
+            select(self.table.c.shard)
+            .where(self.table.c.sent_at.is_(None))
+            .order_by(self.table.c.seq)
+            .limit(self.batch_size * 20)
+            .subquery()
+        )
+        # A volatile function in the outer WHERE is not pushed into the subquery: locks are
+        # only tried on shards that have pending rows.
+        candidates = select(pending.c.shard).distinct().subquery()
+        locked = select(candidates.c.shard).where(
+            func.pg_try_advisory_xact_lock(OUTBOX_LOCK_NAMESPACE, candidates.c.shard)
+        )
+        return list((await session.execute(locked)).scalars())
 
     async def _send(self, rows: Sequence[Row[Any]]) -> None:
         pending = []
