@@ -264,10 +264,18 @@ async def test_bad_input_is_4xx(infra: Infra, content: RunningService) -> None:
         {**ITEM, "publish_at": "2026-01-02T00:00:00Z", "expires_at": "2026-01-01T00:00:00Z"},
         {**ITEM, "publish_at": "2026-01-02T00:00:00"},
         {**ITEM, "campaign_id": str(uuid.uuid4())},
+        {**ITEM, "title": "nul\u0000byte"},
+        {**ITEM, "targeting": {"countries": ["F\u0000R"]}},
     ]
     for case in cases:
         r = await c.post("/v1/items", json=case, headers=writer)
         assert r.status_code == 422, (case, r.text)
         assert r.headers["content-type"] == "application/problem+json"
     assert (await c.get("/v1/items/not-a-uuid", headers=writer)).status_code == 422
+    assert (await c.get("/v1/items", headers=writer)).json()["items"] == []
+    amb = infra.auth(roles=["ambassador"])
+    assert (await c.get("/v1/feed", params={"q": "a\x00b"}, headers=amb)).status_code == 422
+    assert (
+        await c.get("/v1/feed", params={"q": '"unbalanced & | !'}, headers=amb)
+    ).status_code == 200
     assert (await c.get("/v1/items", headers=infra.auth(roles=["ambassador"]))).status_code == 403

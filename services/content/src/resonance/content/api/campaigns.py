@@ -13,14 +13,14 @@ from resonance.common.auth import Principal
 from resonance.common.errors import Problem
 from resonance.common.events.catalogue import CampaignLaunched, Targeting
 from resonance.common.service import Runtime, runtime_of
-from resonance.content.api.checks import writer
+from resonance.content.api.checks import NO_NUL, writer
 from resonance.content.domain.targeting import normalise
 from resonance.content.domain.workflow import Status
 from resonance.content.events.publishing import publish
 from resonance.content.store.items import record
 from resonance.content.store.tables import Campaign, ContentItem
 
-router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"])
+router = APIRouter(prefix="/v1/campaigns", tags=["campaigns"], dependencies=NO_NUL)
 
 
 class CampaignIn(BaseModel):
@@ -30,7 +30,7 @@ class CampaignIn(BaseModel):
     starts_at: datetime
     ends_at: datetime | None = None
     goal_metric: Literal["shares", "reach", "clicks"] | None = None
-    goal_value: int | None = Field(default=None, ge=1)
+    goal_value: int | None = Field(default=None, ge=1, le=2_000_000_000)
     exclusive: bool = Field(default=False, description="An operation reserved to ambassadors")
     mirror_post_urls: list[HttpUrl] = Field(
         default_factory=list,

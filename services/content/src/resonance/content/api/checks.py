@@ -1,6 +1,8 @@
 """Checks shared by the routers: compliance, caption lengths, link previews, roles."""
 
-from fastapi import Depends
+import re
+
+from fastapi import Depends, Request
 
 from resonance.common.auth import Principal, Role, require_roles
 from resonance.common.errors import Problem
@@ -11,6 +13,20 @@ from resonance.content.preview.metadata import Preview, parse_preview
 from resonance.content.settings import ContentSettings
 from resonance.content.store.tables import TenantSettings
 from resonance.content.store.tenants import allows_private_links
+
+# A JSON "\u0000" not itself escaped, or a %00 in the query: PostgreSQL text cannot hold NUL.
+_JSON_NUL = re.compile(rb"(?<!\\)\\u0000")
+
+
+async def refuse_nul_characters(request: Request) -> None:
+    """422 instead of a database error for text carrying NUL characters."""
+    if "%00" in request.url.query:
+        raise Problem(422, "Invalid text", "NUL characters are not accepted")
+    if request.method in ("POST", "PUT", "PATCH") and _JSON_NUL.search(await request.body()):
+        raise Problem(422, "Invalid text", "NUL characters are not accepted")
+
+
+NO_NUL = [Depends(refuse_nul_characters)]
 
 writer = require_roles(Role.COMMUNICATOR, Role.PROGRAM_MANAGER)
 approver = require_roles(Role.PROGRAM_MANAGER)

@@ -10,12 +10,13 @@ from pydantic import BaseModel
 from resonance.common.auth import Principal, Role, require_roles
 from resonance.common.errors import Problem
 from resonance.common.service import Runtime, runtime_of
+from resonance.content.api.checks import NO_NUL
 from resonance.content.api.schemas import CaptionOut
 from resonance.content.domain.cursor import BadCursor, FeedPosition
 from resonance.content.domain.targeting import AudienceProfile
 from resonance.content.store.feed import FeedFilters, audience_of, feed_captions, feed_rows
 
-router = APIRouter(prefix="/v1/feed", tags=["feed"])
+router = APIRouter(prefix="/v1/feed", tags=["feed"], dependencies=NO_NUL)
 
 
 class FeedItem(BaseModel):

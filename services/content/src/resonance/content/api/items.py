@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Body, Depends, Query, status
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +12,7 @@ from resonance.common.auth import Principal
 from resonance.common.errors import Problem
 from resonance.common.service import Runtime, runtime_of
 from resonance.content.api.checks import (
+    NO_NUL,
     approver,
     check_captions,
     fetch_policy,
@@ -56,7 +57,7 @@ from resonance.content.store.items import (
 from resonance.content.store.tables import Campaign, Caption, ContentItem, TenantSettings
 from resonance.content.store.tenants import tenant_settings
 
-router = APIRouter(prefix="/v1/items", tags=["items"])
+router = APIRouter(prefix="/v1/items", tags=["items"], dependencies=NO_NUL)
 
 CONFLICT = {"description": "Not possible in the item's current state (problem+json)"}
 NOT_FOUND = {"description": "No such item in the caller's tenant (problem+json)"}
@@ -401,7 +402,7 @@ async def edit_item(
 )
 async def put_captions(
     item_id: uuid.UUID,
-    captions: list[CaptionIn],
+    captions: list[CaptionIn] = Body(max_length=100),
     principal: Principal = Depends(writer),
     runtime: Runtime = Depends(runtime_of),
 ) -> ItemOut:

@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 from resonance.common.auth import Principal
 from resonance.common.errors import Problem
 from resonance.common.service import Runtime, runtime_of
-from resonance.content.api.checks import writer
+from resonance.content.api.checks import NO_NUL, writer
 from resonance.content.domain.mix import compute_mix
 from resonance.content.store.tables import ContentItem
 from resonance.content.store.tenants import tenant_settings
 
-router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
+router = APIRouter(prefix="/v1/kpis", tags=["kpis"], dependencies=NO_NUL)
 
 
 class MixOut(BaseModel):

@@ -5,11 +5,11 @@ from pydantic import BaseModel, HttpUrl
 
 from resonance.common.auth import Principal
 from resonance.common.service import Runtime, runtime_of
-from resonance.content.api.checks import fetch_policy, preview_or_problem, writer
+from resonance.content.api.checks import NO_NUL, fetch_policy, preview_or_problem, writer
 from resonance.content.settings import ContentSettings
 from resonance.content.store.tenants import tenant_settings
 
-router = APIRouter(prefix="/v1/previews", tags=["items"])
+router = APIRouter(prefix="/v1/previews", tags=["items"], dependencies=NO_NUL)
 
 
 class PreviewIn(BaseModel):

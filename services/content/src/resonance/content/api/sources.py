@@ -10,13 +10,13 @@ from sqlalchemy import select
 from resonance.common.auth import Principal
 from resonance.common.errors import Problem
 from resonance.common.service import Runtime, runtime_of
-from resonance.content.api.checks import writer
+from resonance.content.api.checks import NO_NUL, writer
 from resonance.content.api.schemas import LANGUAGE
 from resonance.content.domain.taxonomy import EditorialFamily, category_error
 from resonance.content.jobs.sources import poll_source
 from resonance.content.store.tables import Source
 
-router = APIRouter(prefix="/v1/sources", tags=["sources"])
+router = APIRouter(prefix="/v1/sources", tags=["sources"], dependencies=NO_NUL)
 
 
 class SourceIn(BaseModel):

@@ -12,7 +12,7 @@ from resonance.common.auth import Principal, Role, require_roles
 from resonance.common.errors import Problem
 from resonance.common.events.catalogue import SubmissionApproved, Targeting
 from resonance.common.service import Runtime, runtime_of
-from resonance.content.api.checks import check_captions, refuse_blocked, writer
+from resonance.content.api.checks import NO_NUL, check_captions, refuse_blocked, writer
 from resonance.content.api.items import item_out
 from resonance.content.api.schemas import LANGUAGE, CaptionIn, ItemOut
 from resonance.content.domain.captions import number_variants
@@ -25,7 +25,7 @@ from resonance.content.store.items import record, replace_captions, set_targetin
 from resonance.content.store.tables import ContentItem, Submission
 from resonance.content.store.tenants import tenant_settings
 
-router = APIRouter(prefix="/v1/submissions", tags=["submissions"])
+router = APIRouter(prefix="/v1/submissions", tags=["submissions"], dependencies=NO_NUL)
 ambassador = require_roles(Role.AMBASSADOR)
 
 

@@ -8,12 +8,13 @@ from sqlalchemy import select
 
 from resonance.common.auth import Principal, Role, require_roles
 from resonance.common.service import Runtime, runtime_of
+from resonance.content.api.checks import NO_NUL
 from resonance.content.domain.compliance import clean_terms
 from resonance.content.settings import ContentSettings
 from resonance.content.store.tables import TenantSettings
 from resonance.content.store.tenants import allows_private_links, tenant_settings
 
-router = APIRouter(prefix="/v1/settings", tags=["settings"])
+router = APIRouter(prefix="/v1/settings", tags=["settings"], dependencies=NO_NUL)
 
 
 class SettingsIn(BaseModel):
