@@ -425,7 +425,7 @@ async def _transition(
         if action == Action.RETIRE:
             item.retired_at = now
             item.retire_reason = "withdrawn"
-            if before in (Status.PUBLISHED, Status.SCHEDULED):
+            if before == Status.PUBLISHED:  # a scheduled item was never announced
                 await announce_retired(session, runtime.outbox, item, "withdrawn")
         record(session, item, principal.subject, action.value, before, now, **detail)
         captions = await captions_of(session, [item.id])

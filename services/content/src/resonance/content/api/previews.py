@@ -26,6 +26,21 @@ class PreviewOut(BaseModel):
     image_url: str | None
     site_name: str | None
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "url": "https://news.example.org/a?utm_source=x",
+                    "canonical_url": "https://news.example.org/a",
+                    "title": "Five trends in industrial IoT",
+                    "description": "Sensors, edge computing and predictive maintenance.",
+                    "image_url": "https://news.example.org/a.png",
+                    "site_name": "Example news",
+                }
+            ]
+        }
+    }
+
 
 @router.post(
     "",

@@ -17,6 +17,38 @@ TARGETING_EXAMPLE: dict[str, Any] = {
     "languages": ["fr"],
 }
 
+ITEM_OUT_EXAMPLE: dict[str, Any] = {
+    "id": "5b0c2a5e-8d7f-4a43-9a55-1f2ad4f6d1a1",
+    "family": "company",
+    "category": "job_offer",
+    "format": "link",
+    "title": "We are hiring 40 engineers in Lyon",
+    "body": None,
+    "url": "https://careers.example.com/lyon",
+    "canonical_url": "https://careers.example.com/lyon",
+    "image_url": "https://careers.example.com/lyon.png",
+    "preview_title": "Join us in Lyon",
+    "preview_description": "40 open positions in our Lyon engineering centre.",
+    "language": "fr",
+    "brand": "acme",
+    "tags": ["hiring", "lyon"],
+    "captions": [
+        {"network": "linkedin", "language": "fr", "variant": 1, "text": "Rejoignez-nous !"},
+        {"network": "linkedin", "language": "fr", "variant": 2, "text": "On recrute à Lyon"},
+    ],
+    "targeting": TARGETING_EXAMPLE,
+    "campaign_id": None,
+    "status": "in_review",
+    "pinned": False,
+    "must_read": True,
+    "publish_at": "2026-11-23T08:00:00Z",
+    "expires_at": "2026-12-23T08:00:00Z",
+    "published_at": None,
+    "submitted_by": None,
+    "created_by": "chloe",
+    "created_at": "2026-11-22T10:00:00Z",
+}
+
 
 class CaptionIn(BaseModel):
     network: Network
@@ -158,10 +190,16 @@ class ItemOut(BaseModel):
     created_by: str
     created_at: datetime
 
+    model_config = {"json_schema_extra": {"examples": [ITEM_OUT_EXAMPLE]}}
+
 
 class ItemPage(BaseModel):
     items: list[ItemOut]
     next_offset: int | None
+
+    model_config = {
+        "json_schema_extra": {"examples": [{"items": [ITEM_OUT_EXAMPLE], "next_offset": 50}]}
+    }
 
 
 class Comment(BaseModel):
@@ -191,3 +229,18 @@ class AuditOut(BaseModel):
     to_status: str | None
     detail: dict[str, Any]
     at: datetime
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "actor": "paul",
+                    "action": "reject",
+                    "from_status": "in_review",
+                    "to_status": "draft",
+                    "detail": {"reason": "Wrong date in the title"},
+                    "at": "2026-11-22T10:05:00Z",
+                }
+            ]
+        }
+    }

@@ -62,6 +62,10 @@ class PollOut(BaseModel):
     duplicates: int
     error: str | None
 
+    model_config = {
+        "json_schema_extra": {"examples": [{"created": 3, "duplicates": 1, "error": None}]}
+    }
+
 
 def _out(s: Source) -> SourceOut:
     return SourceOut(

@@ -67,6 +67,28 @@ class SubmissionOut(BaseModel):
     created_at: datetime
     moderated_at: datetime | None
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": "0f9e4b7a-3c55-4c8e-9a51-2b3c1d7e8f90",
+                    "ambassador_id": "amb-42",
+                    "format": "link",
+                    "title": "Our team at the Lyon robotics fair",
+                    "body": None,
+                    "url": "https://blog.example.net/robotics-fair",
+                    "language": "fr",
+                    "note": "Photos from yesterday",
+                    "status": "rejected",
+                    "reason": "Please remove the customer's logo",
+                    "content_id": None,
+                    "created_at": "2026-11-22T09:00:00Z",
+                    "moderated_at": "2026-11-22T11:00:00Z",
+                }
+            ]
+        }
+    }
+
 
 class Approval(BaseModel):
     """Optional edits made by the moderator before publishing."""
