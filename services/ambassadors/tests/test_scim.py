@@ -193,7 +193,17 @@ async def test_scim_errors_are_scim_bodies(svc: RunningService, hr: dict[str, st
     )
     await error(await svc.client.get("/scim/v2/Users"), 401)
     await error(await svc.client.get("/scim/v2/Bulk", headers=hr), 404)
-    await error(await svc.client.post("/scim/v2/Users/.search", json={}, headers=hr), 405)
+    await error(await svc.client.put("/scim/v2/Users", json={}, headers=hr), 405)
+    await error(
+        await svc.client.post(
+            "/scim/v2/.search", json={"filter": 'userName eq "x" and'}, headers=hr
+        ),
+        400,
+        "invalidFilter",
+    )
+    await error(
+        await svc.client.post("/scim/v2/Users/.search", json={"count": "ten"}, headers=hr), 400
+    )
     await error(
         await svc.client.post(
             "/scim/v2/Groups",
@@ -250,6 +260,25 @@ async def test_filter_and_pagination(infra: Infra, svc: RunningService) -> None:
     resources = combined.json()["Resources"]
     assert sorted(r["userName"] for r in resources) == ["p1@acme.example", "p3@acme.example"]
     assert all("emails" not in r for r in resources)
+    searched = await svc.client.post(
+        "/scim/v2/Users/.search",
+        json={
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "filter": 'userName sw "p"',
+            "startIndex": 2,
+            "count": 2,
+            "excludedAttributes": ["emails"],
+        },
+        headers=hr,
+    )
+    assert searched.status_code == 200, searched.text
+    assert searched.json()["totalResults"] == 5
+    assert [r["id"] for r in searched.json()["Resources"]] == ids[1:3]
+    assert all("emails" not in r for r in searched.json()["Resources"])
+    everything = await svc.client.post(
+        "/scim/v2/.search", json={"filter": 'userName eq "p0@acme.example"'}, headers=hr
+    )
+    assert [r["id"] for r in everything.json()["Resources"]] == [ids[0]]
     by_number = await svc.client.get(
         "/scim/v2/Users", params={"filter": f'{ENT}:employeeNumber eq "204"'}, headers=hr
     )

@@ -32,13 +32,15 @@ from sqlalchemy.exc import IntegrityError
 from resonance.ambassadors.api.scim_support import (
     SCIM_JSON,
     ScimError,
+    Search,
     attribute_list,
     error_body,
     list_response,
-    paging,
     read_json,
     scim_principal,
     scim_response,
+    search_from_body,
+    search_from_query,
 )
 from resonance.ambassadors.domain.hr import EmployeeFacts
 from resonance.ambassadors.domain.scim_mapping import (
@@ -92,6 +94,13 @@ GROUP_EXAMPLE: dict[str, Any] = {
     "displayName": "Lyon office",
     "externalId": "grp-lyon",
     "members": [{"value": "5f1c9d6e-7a2b-4c3d-8e9f-0a1b2c3d4e5f"}],
+}
+SEARCH_EXAMPLE: dict[str, Any] = {
+    "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+    "filter": 'userName sw "lea"',
+    "attributes": ["userName", "displayName"],
+    "startIndex": 1,
+    "count": 10,
 }
 ERROR_EXAMPLE = error_body(400, "invalid syntax at column 10", "invalidFilter")
 
@@ -251,7 +260,9 @@ def _user_document(row: Employee, base: str) -> dict[str, Any]:
         doc.get("userName") or row.user_name or row.email or row.employee_number or row.id
     )
     doc["id"] = row.id
-    doc["active"] = row.active
+    # Unassigned (removed by PATCH) stays unassigned, unless HR said the person left.
+    if "active" in doc or not row.active:
+        doc["active"] = row.active
     doc["meta"] = {
         "resourceType": "User",
         "created": _iso(row.created_at),
@@ -272,8 +283,14 @@ def _user_model(row: Employee, base: str) -> ScimUser:
 
 
 def _parameters(request: Request) -> ResponseParameters[Any] | None:
-    attributes = attribute_list(request, "attributes")
-    excluded = attribute_list(request, "excludedAttributes")
+    return _response_parameters(
+        attribute_list(request, "attributes"), attribute_list(request, "excludedAttributes")
+    )
+
+
+def _response_parameters(
+    attributes: list[str] | None, excluded: list[str] | None
+) -> ResponseParameters[Any] | None:
     if not attributes and not excluded:
         return None
     try:
@@ -287,9 +304,17 @@ def _parameters(request: Request) -> ResponseParameters[Any] | None:
 def _dump(
     resource: Any, request: Request, ctx: Context = Context.RESOURCE_QUERY_RESPONSE
 ) -> dict[str, Any]:
+    return _dump_with(resource, _parameters(request), ctx)
+
+
+def _dump_with(
+    resource: Any,
+    parameters: ResponseParameters[Any] | None,
+    ctx: Context = Context.RESOURCE_QUERY_RESPONSE,
+) -> dict[str, Any]:
     try:
         doc: dict[str, Any] = resource.model_dump(
-            scim_ctx=ctx, response_parameters=_parameters(request), scim_policy=ENTRA_TOLERANT
+            scim_ctx=ctx, response_parameters=parameters, scim_policy=ENTRA_TOLERANT
         )
     except SCIMException as exc:
         raise ScimError.from_exception(exc) from exc
@@ -445,20 +470,69 @@ async def list_users(
     principal: Principal = Depends(scim_principal),
     runtime: Runtime = Depends(runtime_of),
 ) -> Response:
-    start, count = paging(request, _settings(runtime).scim_max_results)
-    raw_filter = request.query_params.get("filter")
-    expression: ScimFilter[Any] | None = None
-    if raw_filter:
-        try:
-            expression = ScimFilter[ScimUser](raw_filter)
-        except SCIMException as exc:
-            raise ScimError.from_exception(exc) from exc
-        except ValueError as exc:
-            raise ScimError(400, str(exc), "invalidFilter") from exc
+    search = search_from_query(request, _settings(runtime).scim_max_results)
+    return await _answer(search, _base(request), principal, runtime, users=True, groups=False)
+
+
+@router.post(
+    "/Users/.search",
+    summary="Search users with a SearchRequest body (RFC 7644 §3.4.3)",
+    openapi_extra=_body(SEARCH_EXAMPLE, "A SCIM SearchRequest"),
+    responses=_responses(200, list_response([USER_EXAMPLE], 1, 1)),
+)
+async def search_users(
+    request: Request,
+    principal: Principal = Depends(scim_principal),
+    runtime: Runtime = Depends(runtime_of),
+) -> Response:
+    search = search_from_body(await read_json(request), _settings(runtime).scim_max_results)
+    return await _answer(search, _base(request), principal, runtime, users=True, groups=False)
+
+
+@router.post(
+    "/.search",
+    summary="Search users and groups together (RFC 7644 §3.4.3)",
+    openapi_extra=_body(SEARCH_EXAMPLE, "A SCIM SearchRequest"),
+    responses=_responses(200, list_response([USER_EXAMPLE], 1, 1)),
+)
+async def search_all(
+    request: Request,
+    principal: Principal = Depends(scim_principal),
+    runtime: Runtime = Depends(runtime_of),
+) -> Response:
+    search = search_from_body(await read_json(request), _settings(runtime).scim_max_results)
+    return await _answer(search, _base(request), principal, runtime, users=True, groups=True)
+
+
+def _compile(raw: str | None, model: Any) -> ScimFilter[Any] | None:
+    if not raw:
+        return None
+    try:
+        return ScimFilter[model](raw)  # type: ignore[index,no-any-return]
+    except SCIMException as exc:
+        raise ScimError.from_exception(exc) from exc
+    except ValueError as exc:
+        raise ScimError(400, str(exc), "invalidFilter") from exc
+
+
+def _matching(resources: list[Any], expression: ScimFilter[Any] | None) -> list[Any]:
+    if expression is None:
+        return resources
+    try:
+        return [r for r in resources if expression.match(r)]
+    except SCIMException as exc:
+        raise ScimError.from_exception(exc) from exc
+
+
+async def _find_users(
+    search: Search, base: str, tenant: str, runtime: Runtime, paged_in_sql: bool
+) -> tuple[list[ScimUser], int]:
+    """Users matching the search; paged by the database when no filter needs evaluating."""
+    expression = _compile(search.filter, ScimUser)
     query = (
         select(Employee)
         .where(
-            Employee.tenant == principal.tenant,
+            Employee.tenant == tenant,
             Employee.scim_deleted.is_(False),  # type: ignore[attr-defined]
             Employee.erased_at.is_(None),  # type: ignore[union-attr]
         )
@@ -475,24 +549,55 @@ async def list_users(
             query = query.where(Employee.external_id == value)
         elif name == "id":
             query = query.where(Employee.id == value)
-    base = _base(request)
-    if expression is None:
-        # No filter: the database pages, nobody renders the whole directory.
-        async with runtime.db.session() as session:
+    async with runtime.db.session() as session:
+        if expression is None and paged_in_sql:
             total = await session.scalar(
                 select(func.count()).select_from(query.order_by(None).subquery())
             )
-            rows = (await session.execute(query.offset(start - 1).limit(count))).scalars().all()
-        page = [_user_model(row, base) for row in rows]
-        return scim_response(list_response([_dump(u, request) for u in page], total or 0, start))
-    async with runtime.db.session() as session:
+            page = query.offset(search.start - 1).limit(search.count)
+            rows = (await session.execute(page)).scalars().all()
+            return [_user_model(row, base) for row in rows], total or 0
         rows = (await session.execute(query)).scalars().all()
-    try:
-        users = [u for u in (_user_model(row, base) for row in rows) if expression.match(u)]
-    except SCIMException as exc:
-        raise ScimError.from_exception(exc) from exc
-    page = users[start - 1 : start - 1 + count]
-    return scim_response(list_response([_dump(u, request) for u in page], len(users), start))
+    users = _matching([_user_model(row, base) for row in rows], expression)
+    return users, len(users)
+
+
+async def _find_groups(search: Search, base: str, tenant: str, runtime: Runtime) -> list[Group]:
+    expression = _compile(search.filter, Group)
+    async with runtime.db.session() as session:
+        rows = (
+            (
+                await session.execute(
+                    select(ScimGroup)
+                    .where(ScimGroup.tenant == tenant)
+                    .order_by(ScimGroup.created_at, ScimGroup.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    return _matching([_group_model(r, base) for r in rows], expression)
+
+
+async def _answer(
+    search: Search, base: str, principal: Principal, runtime: Runtime, *, users: bool, groups: bool
+) -> Response:
+    parameters = _response_parameters(search.attributes, search.excluded_attributes)
+    if users and not groups:
+        found, total = await _find_users(search, base, principal.tenant, runtime, paged_in_sql=True)
+        page: list[Any] = found if search.filter is None else found[search.window]
+        return scim_response(
+            list_response([_dump_with(r, parameters) for r in page], total, search.start)
+        )
+    everything: list[Any] = []
+    if users:
+        everything += (await _find_users(search, base, principal.tenant, runtime, False))[0]
+    if groups:
+        everything += await _find_groups(search, base, principal.tenant, runtime)
+    page = everything[search.window]
+    return scim_response(
+        list_response([_dump_with(r, parameters) for r in page], len(everything), search.start)
+    )
 
 
 @router.get("/Users/{user_id}", summary="One user", responses=_responses(200, USER_EXAMPLE))
@@ -695,37 +800,23 @@ async def list_groups(
     principal: Principal = Depends(scim_principal),
     runtime: Runtime = Depends(runtime_of),
 ) -> Response:
-    start, count = paging(request, _settings(runtime).scim_max_results)
-    raw_filter = request.query_params.get("filter")
-    expression: ScimFilter[Any] | None = None
-    if raw_filter:
-        try:
-            expression = ScimFilter[Group](raw_filter)
-        except SCIMException as exc:
-            raise ScimError.from_exception(exc) from exc
-        except ValueError as exc:
-            raise ScimError(400, str(exc), "invalidFilter") from exc
-    base = _base(request)
-    async with runtime.db.session() as session:
-        rows = (
-            (
-                await session.execute(
-                    select(ScimGroup)
-                    .where(ScimGroup.tenant == principal.tenant)
-                    .order_by(ScimGroup.created_at, ScimGroup.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
-    groups = [_group_model(r, base) for r in rows]
-    if expression is not None:
-        try:
-            groups = [g for g in groups if expression.match(g)]
-        except SCIMException as exc:
-            raise ScimError.from_exception(exc) from exc
-    page = groups[start - 1 : start - 1 + count]
-    return scim_response(list_response([_dump(g, request) for g in page], len(groups), start))
+    search = search_from_query(request, _settings(runtime).scim_max_results)
+    return await _answer(search, _base(request), principal, runtime, users=False, groups=True)
+
+
+@router.post(
+    "/Groups/.search",
+    summary="Search groups with a SearchRequest body (RFC 7644 §3.4.3)",
+    openapi_extra=_body(SEARCH_EXAMPLE, "A SCIM SearchRequest"),
+    responses=_responses(200, list_response([USER_EXAMPLE], 1, 1)),
+)
+async def search_groups(
+    request: Request,
+    principal: Principal = Depends(scim_principal),
+    runtime: Runtime = Depends(runtime_of),
+) -> Response:
+    search = search_from_body(await read_json(request), _settings(runtime).scim_max_results)
+    return await _answer(search, _base(request), principal, runtime, users=False, groups=True)
 
 
 @router.get("/Groups/{group_id}", summary="One group", responses=_responses(200, GROUP_EXAMPLE))

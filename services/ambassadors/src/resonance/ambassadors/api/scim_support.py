@@ -1,6 +1,7 @@
 """SCIM plumbing: error bodies, media type, authentication, request parsing, paging."""
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -120,12 +121,73 @@ def _int_param(request: Request, name: str) -> int | None:
         raise ScimError(400, f"{name} must be an integer", "invalidValue") from exc
 
 
-def paging(request: Request, max_results: int) -> tuple[int, int]:
+@dataclass(frozen=True)
+class Search:
+    """A query, from GET parameters or a POST /.search body (RFC 7644 §3.4.2, §3.4.3)."""
+
+    filter: str | None
+    start: int
+    count: int
+    attributes: list[str] | None = None
+    excluded_attributes: list[str] | None = None
+
+    @property
+    def window(self) -> slice:
+        return slice(self.start - 1, self.start - 1 + self.count)
+
+
+def _paged(start: int | None, count: int | None, max_results: int) -> tuple[int, int]:
     """startIndex is 1-based and below 1 means 1; count below 0 means 0 (RFC 7644 §3.4.2.4)."""
-    start = max(_int_param(request, "startIndex") or 1, 1)
-    count = _int_param(request, "count")
-    count = max_results if count is None else min(max(count, 0), max_results)
-    return start, count
+    first = max(start or 1, 1)
+    size = max_results if count is None else min(max(count, 0), max_results)
+    return first, size
+
+
+def search_from_query(request: Request, max_results: int) -> Search:
+    start, count = _paged(
+        _int_param(request, "startIndex"), _int_param(request, "count"), max_results
+    )
+    return Search(
+        filter=request.query_params.get("filter") or None,
+        start=start,
+        count=count,
+        attributes=attribute_list(request, "attributes"),
+        excluded_attributes=attribute_list(request, "excludedAttributes"),
+    )
+
+
+def _body_int(payload: dict[str, Any], name: str) -> int | None:
+    value = payload.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScimError(400, f"{name} must be an integer", "invalidValue")
+    return value
+
+
+def _body_names(payload: dict[str, Any], name: str) -> list[str] | None:
+    value = payload.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ScimError(400, f"{name} must be a list of attribute names", "invalidValue")
+    return value or None
+
+
+def search_from_body(payload: dict[str, Any], max_results: int) -> Search:
+    raw_filter = payload.get("filter")
+    if raw_filter is not None and not isinstance(raw_filter, str):
+        raise ScimError(400, "filter must be a string", "invalidFilter")
+    start, count = _paged(
+        _body_int(payload, "startIndex"), _body_int(payload, "count"), max_results
+    )
+    return Search(
+        filter=raw_filter or None,
+        start=start,
+        count=count,
+        attributes=_body_names(payload, "attributes"),
+        excluded_attributes=_body_names(payload, "excludedAttributes"),
+    )
 
 
 def list_response(resources: list[dict[str, Any]], total: int, start: int) -> dict[str, Any]:
