@@ -57,8 +57,12 @@ async def apply_hr_facts(
     row.active = decision.active
     if scim is not None:
         row.scim = scim
-    elif decision.changes:
-        row.scim = merge_facts(row.scim or {}, decision.changes)
+    else:
+        # HR doors always know whether someone works here: SCIM readers see it too.
+        merged = merge_facts(row.scim or {}, decision.changes)
+        merged["active"] = decision.active
+        if merged != row.scim:
+            row.scim = merged
     if decision.changes or decision.outcome != "unchanged":
         row.version += 1
         row.updated_at = now
