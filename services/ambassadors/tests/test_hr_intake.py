@@ -15,7 +15,9 @@ ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 @pytest.fixture(scope="module")
 async def svc(infra: Infra) -> AsyncIterator[RunningService]:
-    async with running_service(infra, "ambassadors", onboarding_delay_s=3600) as svc:
+    async with running_service(
+        infra, "ambassadors", onboarding_delay_s=3600, invitation_poll_interval_s=0.2
+    ) as svc:
         yield svc
 
 
@@ -179,3 +181,41 @@ async def test_kafka_intake_joiner_mover_leaver(
         return p is not None and p["active"] is False
 
     assert await eventually(left)
+
+
+async def test_leaver_announced_ahead_leaves_on_the_last_day(
+    infra: Infra, svc: RunningService, write_event
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    prefix = svc.settings.topic_prefix
+    hr = infra.auth(tenant="ahead", roles=["integration"])
+    await write_event(
+        prefix, "ahead", HrEmployee(change="joiner", employee_number="A-1", email="a@ahead.example")
+    )
+
+    async def known() -> dict | None:
+        return await scim_user(svc, hr, "A-1")
+
+    await eventually(known)
+    last_day = datetime.now(UTC) + timedelta(seconds=3)
+    await write_event(
+        prefix,
+        "ahead",
+        HrEmployee(change="leaver", employee_number="A-1", effective_at=last_day, department="Ops"),
+    )
+
+    async def applied() -> dict | None:
+        p = await scim_user(svc, hr, "A-1")
+        return p if p and p.get(ENT, {}).get("department") == "Ops" else None
+
+    person = await eventually(applied)
+    assert person["active"] is True  # still here until the last day
+    assert datetime.now(UTC) < last_day
+
+    async def gone() -> bool:
+        p = await scim_user(svc, hr, "A-1")
+        return p is not None and p["active"] is False
+
+    assert await eventually(gone, timeout=15)
+    assert datetime.now(UTC) >= last_day

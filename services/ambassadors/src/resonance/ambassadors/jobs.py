@@ -4,9 +4,11 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
+from resonance.ambassadors.domain.hr import EmployeeFacts
 from resonance.ambassadors.settings import AmbassadorsSettings
+from resonance.ambassadors.store.intake import apply_hr_facts
 from resonance.ambassadors.store.participation import dispatch_due_invitations
 from resonance.ambassadors.store.privacy import erase_employee
 from resonance.ambassadors.store.tables import Employee, WebhookDelivery
@@ -28,6 +30,40 @@ async def invitation_dispatcher(runtime: Runtime) -> None:
             sent = await dispatch_due_invitations(session, runtime.outbox)
         if sent:
             log.info("sent %d invitations", sent)
+        await asyncio.sleep(settings.invitation_poll_interval_s)
+
+
+async def scheduled_leavers(runtime: Runtime) -> None:
+    """Leavers announced ahead of time stop taking part on their last day."""
+    settings = _settings(runtime)
+    while True:
+        async with runtime.db.transaction() as session:
+            due = (
+                (
+                    await session.execute(
+                        select(Employee)
+                        .where(
+                            Employee.leaves_at.is_not(None),  # type: ignore[union-attr]
+                            Employee.leaves_at <= func.now(),  # type: ignore[operator]
+                        )
+                        .limit(100)
+                        .with_for_update(skip_locked=True)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            for employee in due:
+                employee.leaves_at = None
+                await apply_hr_facts(
+                    session,
+                    runtime.outbox,
+                    employee.tenant,
+                    EmployeeFacts(),
+                    change="leaver",
+                    employee=employee,
+                    onboarding_delay_s=settings.onboarding_delay_s,
+                )
         await asyncio.sleep(settings.invitation_poll_interval_s)
 
 

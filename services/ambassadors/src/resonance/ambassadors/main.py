@@ -62,6 +62,7 @@ def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
         consumers=[build_consumer(settings, lambda: holder["outbox"])],
         background_jobs=[
             jobs.invitation_dispatcher,
+            jobs.scheduled_leavers,
             jobs.erasure_scheduler,
             jobs.webhook_replay_purge,
         ],

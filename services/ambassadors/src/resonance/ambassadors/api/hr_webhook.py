@@ -232,5 +232,6 @@ async def receive_notice(
             change=event.change,
             onboarding_delay_s=settings.onboarding_delay_s,
             hired_at=as_utc(event.hired_at),
+            effective_at=as_utc(event.effective_at),
         )
     return NoticeAccepted(employee_id=result.employee.id, outcome=result.decision.outcome)

@@ -69,6 +69,7 @@ def build_consumer(settings: AmbassadorsSettings, outbox: Callable[[], Outbox]) 
             change=event.change,
             onboarding_delay_s=settings.onboarding_delay_s,
             hired_at=as_utc(event.hired_at),
+            effective_at=as_utc(event.effective_at),
         )
 
     async def on_share_made(session: AsyncSession, envelope: Envelope) -> None:

@@ -38,15 +38,23 @@ async def apply_hr_facts(
     scim: dict[str, Any] | None = None,
     onboarding_delay_s: float,
     hired_at: datetime | None = None,
+    effective_at: datetime | None = None,
 ) -> IntakeResult:
     """Upserts the employee and carries out what `decide` says the fact means."""
     row = (
         employee if employee is not None else await find_employee(session, tenant, facts, lock=True)
     )
+    now = datetime.now(UTC)
+    leaves_later = change == "leaver" and effective_at is not None and effective_at > now
+    if leaves_later and row is not None and row.active:
+        # Until the last day the person still works here: record the date, apply the rest.
+        row.leaves_at = effective_at
+        change = None
+    elif row is not None and change in ("joiner", "leaver"):
+        row.leaves_at = None
     decision = decide(
         current_facts(row) if row is not None else None, facts, change, clear_absent=clear_absent
     )
-    now = datetime.now(UTC)
     created = row is None
     if row is None:
         row = Employee(tenant=tenant, active=decision.active, hired_at=hired_at or now)

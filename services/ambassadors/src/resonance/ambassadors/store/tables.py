@@ -105,6 +105,8 @@ class Employee(AmbassadorsModel, table=True):
     active: bool = True
     hired_at: datetime | None = _ts()
     left_at: datetime | None = _ts()
+    # A leaver announced ahead of the last day: participation ends then, not now.
+    leaves_at: datetime | None = _ts()
     # Preferences (right to disconnect, channels, digest).
     languages: list[str] = _json_list()
     channels: list[str] = _json_list()

@@ -1,8 +1,8 @@
 """initial
 
-Revision ID: b8e7bd5a67d6
+Revision ID: bbdee09afb46
 Revises:
-Create Date: 2026-11-22 13:31:35.996027
+Create Date: 2026-11-22 13:45:40.650154
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "b8e7bd5a67d6"
+revision: str = "bbdee09afb46"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -105,6 +105,7 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("hired_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("left_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("leaves_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
             "languages",
             postgresql.JSONB(astext_type=sa.Text()),
