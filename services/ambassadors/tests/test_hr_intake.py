@@ -219,3 +219,31 @@ async def test_leaver_announced_ahead_leaves_on_the_last_day(
 
     assert await eventually(gone, timeout=15)
     assert datetime.now(UTC) >= last_day
+
+
+async def test_malformed_hr_fact_goes_to_the_dead_letter_topic(
+    infra: Infra, svc: RunningService, read_events
+) -> None:
+    from aiokafka import AIOKafkaProducer
+
+    from resonance.common.events.envelope import Envelope
+
+    prefix = svc.settings.topic_prefix
+    bad = Envelope(
+        source="/test/hr-system",
+        type="hr.employee",
+        dataschema=HrEmployee.dataschema(),
+        subject="X-1",
+        tenant="dlq",
+        data={"change": "promotion", "employee_number": "X-1"},
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka.bootstrap_servers)
+    await producer.start()
+    try:
+        await producer.send_and_wait(prefix + "hr.employee", key=b"X-1", value=bad.to_bytes())
+    finally:
+        await producer.stop()
+    dead = await read_events(prefix, "hr.employee.dlq", lambda es: any(e.id == bad.id for e in es))
+    assert any(e.id == bad.id for e in dead)
+    hr = infra.auth(tenant="dlq", roles=["integration"])
+    assert await scim_user(svc, hr, "X-1") is None
