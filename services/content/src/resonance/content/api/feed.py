@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from resonance.common.auth import Principal, Role, require_roles
@@ -108,7 +108,7 @@ async def feed(
     q: str | None = Query(default=None, max_length=200, description="Full-text search"),
     principal: Principal = Depends(require_roles(Role.AMBASSADOR)),
     runtime: Runtime = Depends(runtime_of),
-) -> FeedPage:
+) -> Response:
     try:
         after = FeedPosition.decode(cursor) if cursor else None
     except BadCursor as exc:
@@ -145,7 +145,7 @@ async def feed(
         if more and last is not None
         else None
     )
-    return FeedPage(
+    page = FeedPage(
         items=[
             FeedItem(
                 id=str(r.id),
@@ -178,3 +178,5 @@ async def feed(
         next_cursor=next_cursor,
         disclosure=audience.disclosure,
     )
+    # Built and validated above: serialise once instead of letting FastAPI validate it again.
+    return Response(page.model_dump_json(), media_type="application/json")
