@@ -247,3 +247,26 @@ async def test_malformed_hr_fact_goes_to_the_dead_letter_topic(
     assert any(e.id == bad.id for e in dead)
     hr = infra.auth(tenant="dlq", roles=["integration"])
     assert await scim_user(svc, hr, "X-1") is None
+
+
+async def test_concurrent_notices_about_a_new_person_never_fail(
+    infra: Infra, svc: RunningService
+) -> None:
+    import asyncio
+
+    admin = infra.auth(tenant="racing", roles=["admin"])
+    secret = (await svc.client.put("/v1/hr/webhook-secret", json={}, headers=admin)).json()[
+        "secret"
+    ]
+    sends = []
+    for i in range(6):
+        body, headers = signed(
+            secret, {"delivery_id": f"r-{i}", "change": "joiner", "employee_number": "R-1"}
+        )
+        sends.append(svc.client.post("/v1/hr/webhooks/racing", content=body, headers=headers))
+    answers = await asyncio.gather(*sends)
+    codes = [a.status_code for a in answers]
+    assert 202 in codes and set(codes) <= {202, 409}, [a.text for a in answers]
+    hr = infra.auth(tenant="racing", roles=["integration"])
+    listed = await svc.client.get("/scim/v2/Users", headers=hr)
+    assert listed.json()["totalResults"] == 1

@@ -379,3 +379,19 @@ async def test_idempotency_key_replays_a_scim_create(
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
     assert second.headers.get("idempotent-replayed") == "true"
+
+
+async def test_concurrent_creates_of_one_user_never_fail(
+    svc: RunningService, hr: dict[str, str]
+) -> None:
+    import asyncio
+
+    answers = await asyncio.gather(
+        *[
+            svc.client.post("/scim/v2/Users", json=user("race", "1200"), headers=hr)
+            for _ in range(6)
+        ]
+    )
+    codes = sorted(a.status_code for a in answers)
+    assert codes.count(201) == 1 and set(codes) <= {201, 409}, [a.text for a in answers]
+    assert all(a.headers["content-type"].startswith(SCIM_JSON) for a in answers)

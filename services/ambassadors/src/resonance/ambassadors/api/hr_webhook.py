@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Header, Request, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 
 from resonance.ambassadors.domain.hr import as_utc, facts_from_hr_event
 from resonance.ambassadors.domain.webhook_signature import verify
@@ -224,14 +225,21 @@ async def receive_notice(
             if row is not None:
                 row.delivery_id = notice.delivery_id
         event = HrEmployee.model_validate(notice.model_dump(exclude={"delivery_id"}))
-        result = await apply_hr_facts(
-            session,
-            runtime.outbox,
-            tenant,
-            facts_from_hr_event(event),
-            change=event.change,
-            onboarding_delay_s=settings.onboarding_delay_s,
-            hired_at=as_utc(event.hired_at),
-            effective_at=as_utc(event.effective_at),
-        )
+        try:
+            result = await apply_hr_facts(
+                session,
+                runtime.outbox,
+                tenant,
+                facts_from_hr_event(event),
+                change=event.change,
+                onboarding_delay_s=settings.onboarding_delay_s,
+                hired_at=as_utc(event.hired_at),
+                effective_at=as_utc(event.effective_at),
+            )
+            await session.flush()
+        except IntegrityError as exc:
+            # Two notices about one new person raced; the other won. Nothing was applied.
+            raise Problem(
+                409, "Concurrent update", "another notice about this person is being applied; retry"
+            ) from exc
     return NoticeAccepted(employee_id=result.employee.id, outcome=result.decision.outcome)

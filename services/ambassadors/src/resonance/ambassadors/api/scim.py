@@ -428,6 +428,9 @@ async def create_user(
         existing = await find_employee(session, principal.tenant, facts, lock=True)
         if existing is not None and existing.erased_at is not None:
             existing = None
+        if existing is not None and existing.scim_provisioned and not existing.scim_deleted:
+            # Checked again under the row lock: a concurrent create may have just won.
+            raise ScimError(409, "a user with this identifier already exists", "uniqueness")
         if existing is not None:
             existing.scim_deleted = False
         row = await _intake(runtime, session, principal.tenant, user, existing)
