@@ -229,3 +229,31 @@ async def test_idempotency_key_on_item_creation(infra: Infra, content: RunningSe
     assert first.json()["id"] == again.json()["id"]
     listed = await content.client.get("/v1/items", headers=writer)
     assert len(listed.json()["items"]) == 1
+
+
+async def test_feed_drops_an_item_when_its_window_ends(
+    infra: Infra, content: RunningService
+) -> None:
+    t = f"t-{uuid.uuid4().hex[:8]}"
+    writer = infra.auth(tenant=t, roles=["communicator"])
+    reader = infra.auth(tenant=t, roles=["ambassador"], subject="amb-1")
+    ends = (datetime.now(UTC) + timedelta(seconds=1.5)).isoformat()
+    r = await content.client.post(
+        "/v1/items", json=item("Short-lived", expires_at=ends), headers=writer
+    )
+    short = r.json()["id"]
+
+    async def ids() -> list[str]:
+        r = await content.client.get("/v1/feed", headers=reader)
+        return [i["id"] for i in r.json()["items"]]
+
+    assert await ids() == [short]
+    assert await eventually(lambda: _without(ids, short), timeout=10)
+    assert await eventually(lambda: _eq_status(content, writer, short, "expired"), timeout=10)
+
+
+async def _eq_status(
+    content: RunningService, headers: dict[str, str], iid: str, wanted: str
+) -> bool:
+    r = await content.client.get(f"/v1/items/{iid}", headers=headers)
+    return bool(r.json()["status"] == wanted)
