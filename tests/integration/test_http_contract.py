@@ -79,3 +79,37 @@ async def test_probes(infra: Infra) -> None:
         ready = await metrics.client.get("/readyz")
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"database": "ok", "kafka": "ok"}
+
+
+async def test_database_refusals_become_4xx_problems(infra: Infra) -> None:
+    """Whatever a route forgot to validate, PostgreSQL's refusal is the client's 4xx."""
+    import httpx
+    from fastapi import FastAPI
+
+    from resonance.common.db import Database
+    from resonance.common.errors import install_problem_handlers
+
+    db = Database(infra.new_database("metrics"))
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.post("/echo")
+    async def echo(body: dict[str, str]) -> dict[str, str]:
+        async with db.transaction() as s:
+            await s.execute(
+                text("insert into inbox (consumer, event_id) values ('echo', :v)"), {"v": body["v"]}
+            )
+        return body
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.post("/echo", json={"v": "ok"})).status_code == 200
+        nul = await client.post("/echo", json={"v": "a\u0000b"})
+        assert nul.status_code == 422
+        assert nul.headers["content-type"] == "application/problem+json"
+        duplicate = await client.post("/echo", json={"v": "ok"})
+        assert duplicate.status_code == 409
+    async with db.session() as s:
+        stored = (await s.execute(text("select event_id from inbox"))).scalars().all()
+    assert stored == ["ok"]
+    await db.dispose()

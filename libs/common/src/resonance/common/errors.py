@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,12 @@ def _titles(status: int) -> str:
         return "Error"
 
 
+def _transient(sqlstate: str) -> bool:
+    # 08: connection exception, 40: serialization failure/deadlock, 53: insufficient
+    # resources, 57: operator intervention (shutdown): worth a retry by the client.
+    return sqlstate[:2] in {"08", "40", "53", "57"}
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -103,6 +110,35 @@ def install_problem_handlers(app: FastAPI) -> None:
             PROBLEM_BASE + "validation",
             request.url.path,
             errors=errors,
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        # The transaction has rolled back, so nothing stored is lost; what remains is to say
+        # whose fault it was. SQLSTATE class 22 (data exception: NUL byte in text, value out
+        # of range, ...) and 23 (integrity) come from the request's content.
+        sqlstate = str(getattr(exc.orig, "sqlstate", "") or getattr(exc.orig, "pgcode", "") or "")
+        if sqlstate.startswith("22"):
+            return problem_response(
+                422,
+                "Unprocessable value",
+                "a value in the request cannot be stored (for example a NUL character)",
+                PROBLEM_BASE + "unprocessable-value",
+                request.url.path,
+            )
+        if sqlstate.startswith("23"):
+            return problem_response(
+                409,
+                "Conflict",
+                "the request conflicts with data already stored",
+                PROBLEM_BASE + "conflict",
+                request.url.path,
+            )
+        log.exception("database error on %s %s", request.method, request.url.path)
+        return problem_response(
+            503 if _transient(sqlstate) else 500,
+            _titles(503 if _transient(sqlstate) else 500),
+            instance=request.url.path,
         )
 
     @app.exception_handler(Exception)
