@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from resonance.devstack._util import cache_dir, tail, terminate
+from resonance.devstack.demo import seed_hook
 from resonance.devstack.kafka import KAFKA_VERSION, LocalKafka, ensure_kafka_jars
 from resonance.devstack.postgres import LocalPostgres, find_pg_bin
 
@@ -82,11 +83,25 @@ PROCESSES: list[ProcessSpec] = [
         env={"RESONANCE_OIDC_ISSUER": "{oidc_issuer}", "RESONANCE_OIDC_KEY_DIR": "{data_dir}/oidc"},
     ),
     ProcessSpec(
+        # A stand-in news site: an Atom feed and articles with OpenGraph tags, on loopback.
+        "sample-news",
+        "resonance.content.devtools.sample_feed:app",
+        8091,
+        service=False,
+        factory=False,
+        stage=0,
+        needs_infra=False,
+        health_path="/feed.atom",
+    ),
+    ProcessSpec(
         "content",
         "resonance.content.main:create_app",
         8001,
         database="resonance_content",
         migrations="services/content/migrations",
+        # Only the local stack may fetch loopback pages (the sample news site); never in
+        # production, where this guard stops server-side request forgery.
+        env={"RESONANCE_CONTENT_ALLOW_PRIVATE_LINKS_DEFAULT": "true"},
     ),
     ProcessSpec(
         "ambassadors",
@@ -115,7 +130,7 @@ PROCESSES: list[ProcessSpec] = [
 # Run after everything is healthy (demo seeding). A callable receives the running DevStack;
 # a sequence of strings is run as a command with the stack's endpoints in its environment.
 SeedHook = Callable[["DevStack"], None] | Sequence[str]
-SEED_HOOKS: list[SeedHook] = []
+SEED_HOOKS: list[SeedHook] = [seed_hook]
 
 
 def find_repo_root(start: Path | None = None) -> Path:
