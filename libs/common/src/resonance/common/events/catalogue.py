@@ -173,6 +173,13 @@ class AmbassadorEnrolled(EventData):
     charter_version: str
     networks: list[str] = Field(default_factory=list)
     profile: AmbassadorProfile = Field(default_factory=AmbassadorProfile)
+    login_subject: str | None = Field(
+        default=None,
+        description=(
+            "the identity provider's subject of this person, so services can recognise their "
+            "access tokens; pseudonymous, never an e-mail"
+        ),
+    )
 
     def subject(self) -> str:
         return self.ambassador_id
@@ -187,6 +194,13 @@ class AmbassadorUpdated(EventData):
     profile: AmbassadorProfile
     active: bool = True
     next_allowed_nudge_at: datetime | None = None
+    login_subject: str | None = Field(
+        default=None,
+        description=(
+            "the identity provider's subject of this person, so services can recognise their "
+            "access tokens; pseudonymous, never an e-mail"
+        ),
+    )
 
     def subject(self) -> str:
         return self.ambassador_id

@@ -129,7 +129,7 @@ async def feed(
         rows = await feed_rows(
             session,
             principal.tenant,
-            principal.subject,
+            audience.ambassador_id,
             audience.profile or AudienceProfile(),
             filters,
             datetime.now(UTC),

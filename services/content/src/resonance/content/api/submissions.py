@@ -21,6 +21,7 @@ from resonance.content.domain.taxonomy import category_error
 from resonance.content.domain.urls import canonical_url
 from resonance.content.domain.workflow import Status
 from resonance.content.events.publishing import publish
+from resonance.content.store.callers import ambassador_id_of
 from resonance.content.store.items import record, replace_captions, set_targeting
 from resonance.content.store.tables import ContentItem, Submission
 from resonance.content.store.tenants import tenant_settings
@@ -165,7 +166,7 @@ async def submit(
         refuse_blocked(settings, title=body.title, body=body.body, note=body.note)
         row = Submission(
             tenant=principal.tenant,
-            ambassador_id=principal.subject,
+            ambassador_id=await ambassador_id_of(session, principal.tenant, principal.subject),
             format=body.format,
             title=body.title,
             body=body.body,
@@ -186,13 +187,11 @@ async def mine(
     principal: Principal = Depends(ambassador), runtime: Runtime = Depends(runtime_of)
 ) -> list[SubmissionOut]:
     async with runtime.db.session() as session:
+        me = await ambassador_id_of(session, principal.tenant, principal.subject)
         rows = (
             await session.execute(
                 select(Submission)
-                .where(
-                    Submission.tenant == principal.tenant,
-                    Submission.ambassador_id == principal.subject,
-                )
+                .where(Submission.tenant == principal.tenant, Submission.ambassador_id == me)
                 .order_by(Submission.created_at.desc())  # type: ignore[attr-defined]
                 .limit(200)
             )

@@ -57,6 +57,27 @@ def _apply_profile(row: AmbassadorView, profile: AmbassadorProfile) -> None:
         row.programmes = sorted(set(profile.programmes))
 
 
+async def _link_login(session: AsyncSession, row: AmbassadorView, subject: str | None) -> None:
+    """Records the person's login subject. Older producers do not send it: an absent one
+    keeps what is known. What the person submitted before this service knew the link was
+    recorded under their subject (store/callers.py): it now moves to their ambassador_id."""
+    if not subject or subject == row.login_subject:
+        return
+    row.login_subject = subject
+    if subject == row.ambassador_id:
+        return
+    await session.execute(
+        update(Submission)
+        .where(Submission.tenant == row.tenant, Submission.ambassador_id == subject)
+        .values(ambassador_id=row.ambassador_id)
+    )
+    await session.execute(
+        update(ContentItem)
+        .where(ContentItem.tenant == row.tenant, ContentItem.submitted_by == subject)
+        .values(submitted_by=row.ambassador_id)
+    )
+
+
 async def on_enrolled(session: AsyncSession, envelope: Envelope) -> None:
     event = _parse(AmbassadorEnrolled, envelope)
     row = await _existing(session, envelope.tenant, event.ambassador_id)
@@ -64,6 +85,7 @@ async def on_enrolled(session: AsyncSession, envelope: Envelope) -> None:
         row = AmbassadorView(tenant=envelope.tenant, ambassador_id=event.ambassador_id)
         session.add(row)
     _apply_profile(row, event.profile)
+    await _link_login(session, row, event.login_subject)
     row.programmes = sorted({*row.programmes, event.programme_id})
     row.active = True
     row.updated_at = datetime.now(UTC)
@@ -76,6 +98,7 @@ async def on_updated(session: AsyncSession, envelope: Envelope) -> None:
         row = AmbassadorView(tenant=envelope.tenant, ambassador_id=event.ambassador_id)
         session.add(row)
     _apply_profile(row, event.profile)
+    await _link_login(session, row, event.login_subject)
     row.active = event.active
     row.updated_at = datetime.now(UTC)
 
@@ -94,33 +117,50 @@ async def on_left(session: AsyncSession, envelope: Envelope) -> None:
 
 
 async def on_erased(session: AsyncSession, envelope: Envelope) -> None:
-    """Purges what this service holds about the person: profile, shares, submissions not
-    published; published submissions stay as company content without their author."""
+    """Purges what this service holds about the person: profile (with its login subject),
+    shares, submissions not published; published submissions stay as company content
+    without their author. Submissions made before the projection knew the person's login
+    subject were recorded under that subject: they go too."""
     event = _parse(AmbassadorErased, envelope)
-    tenant, who = envelope.tenant, event.ambassador_id
-    await session.execute(
-        delete(AmbassadorView).where(
-            AmbassadorView.tenant == tenant, AmbassadorView.ambassador_id == who
+    tenant = envelope.tenant
+    login_subject = (
+        await session.execute(
+            delete(AmbassadorView)
+            .where(
+                AmbassadorView.tenant == tenant,
+                AmbassadorView.ambassador_id == event.ambassador_id,
+            )
+            .returning(AmbassadorView.login_subject)
         )
-    )
+    ).scalar_one_or_none()
+    who = [event.ambassador_id] + ([login_subject] if login_subject else [])
     await session.execute(
-        delete(ShareView).where(ShareView.tenant == tenant, ShareView.ambassador_id == who)
+        delete(ShareView).where(
+            ShareView.tenant == tenant,
+            ShareView.ambassador_id.in_(who),  # type: ignore[attr-defined]
+        )
     )
     await session.execute(
         delete(Submission).where(
             Submission.tenant == tenant,
-            Submission.ambassador_id == who,
+            Submission.ambassador_id.in_(who),  # type: ignore[union-attr]
             Submission.status != "approved",
         )
     )
     await session.execute(
         update(Submission)
-        .where(Submission.tenant == tenant, Submission.ambassador_id == who)
+        .where(
+            Submission.tenant == tenant,
+            Submission.ambassador_id.in_(who),  # type: ignore[union-attr]
+        )
         .values(ambassador_id=None, note=None)
     )
     await session.execute(
         update(ContentItem)
-        .where(ContentItem.tenant == tenant, ContentItem.submitted_by == who)
+        .where(
+            ContentItem.tenant == tenant,
+            ContentItem.submitted_by.in_(who),  # type: ignore[union-attr]
+        )
         .values(submitted_by=None)
     )
 

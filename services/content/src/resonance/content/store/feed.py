@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.content.domain.cursor import FeedPosition
 from resonance.content.domain.targeting import AudienceProfile
+from resonance.content.store.callers import CALLER_ROW_SQL
 from resonance.content.store.tables import TS_CONFIGS
 
 SEARCH_CONFIGS = sorted({*TS_CONFIGS.values(), "simple"})
@@ -68,30 +69,35 @@ class FeedFilters:
     q: str | None = None
 
 
+AUDIENCE_SQL = (
+    "SELECT a.ambassador_id, a.active, a.brand, a.entity, "  # noqa: S608 (constants only)
+    "a.job_family, a.site, a.country, a.worker_type, a.languages, a.programmes, "
+    "s.disclosure_text "
+    "FROM (SELECT 1) AS one "
+    f"LEFT JOIN LATERAL ({CALLER_ROW_SQL}) AS a ON true "
+    "LEFT JOIN tenant_settings s ON s.tenant = :tenant"
+)
+
+
 @dataclass(frozen=True)
 class Audience:
+    ambassador_id: str
     profile: AudienceProfile | None
     active: bool
     disclosure: str | None
 
 
-async def audience_of(session: AsyncSession, tenant: str, ambassador_id: str) -> Audience:
-    """The caller's projected profile (None if unknown) and the tenant's disclosure, at once."""
+async def audience_of(session: AsyncSession, tenant: str, subject: str) -> Audience:
+    """Who the token's subject is (see store/callers.py), their projected profile (None if
+    unknown) and the tenant's disclosure, in one round trip."""
     row = (
         await session.execute(
-            text(
-                "SELECT a.ambassador_id IS NOT NULL AS known, a.active, a.brand, a.entity, "
-                "a.job_family, a.site, a.country, a.worker_type, a.languages, a.programmes, "
-                "s.disclosure_text "
-                "FROM (SELECT 1) AS one "
-                "LEFT JOIN ambassadors a ON a.tenant = :tenant AND a.ambassador_id = :who "
-                "LEFT JOIN tenant_settings s ON s.tenant = :tenant"
-            ),
-            {"tenant": tenant, "who": ambassador_id},
+            text(AUDIENCE_SQL),
+            {"tenant": tenant, "subject": subject},
         )
     ).one()
-    if not row.known:
-        return Audience(None, True, row.disclosure_text)
+    if row.ambassador_id is None:
+        return Audience(subject, None, True, row.disclosure_text)
     profile = AudienceProfile(
         brand=row.brand,
         entity=row.entity,
@@ -102,7 +108,7 @@ async def audience_of(session: AsyncSession, tenant: str, ambassador_id: str) ->
         languages=frozenset(row.languages),
         programmes=frozenset(row.programmes),
     )
-    return Audience(profile, bool(row.active), row.disclosure_text)
+    return Audience(row.ambassador_id, profile, bool(row.active), row.disclosure_text)
 
 
 def feed_sql(filters: FeedFilters, after: FeedPosition | None) -> str:

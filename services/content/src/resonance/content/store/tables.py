@@ -288,12 +288,15 @@ class Submission(ContentModel, table=True):
 
 
 class AmbassadorView(ContentModel, table=True):
-    """Local projection of ambassadors (from ambassador.* events), for targeting only."""
+    """Local projection of ambassadors (from ambassador.* events): targeting, and who a
+    token's subject is (`login_subject`, the identity provider's pseudonymous id)."""
 
     __tablename__ = "ambassadors"
+    __table_args__ = (Index("ix_ambassadors_login_subject", "tenant", "login_subject"),)
 
     tenant: str = Field(primary_key=True)
     ambassador_id: str = Field(primary_key=True)
+    login_subject: str | None = None
     brand: str | None = None
     entity: str | None = None
     job_family: str | None = None
