@@ -373,6 +373,7 @@ async def _intake(
             clear_absent=SCIM_OWNED_FIELDS if row is not None else frozenset(),
             scim=_stored(user),
             onboarding_delay_s=_settings(runtime).onboarding_delay_s,
+            look_up=False,
         )
         await session.flush()
     except IntegrityError as exc:

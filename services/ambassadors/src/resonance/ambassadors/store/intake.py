@@ -39,11 +39,17 @@ async def apply_hr_facts(
     onboarding_delay_s: float,
     hired_at: datetime | None = None,
     effective_at: datetime | None = None,
+    look_up: bool = True,
 ) -> IntakeResult:
-    """Upserts the employee and carries out what `decide` says the fact means."""
-    row = (
-        employee if employee is not None else await find_employee(session, tenant, facts, lock=True)
-    )
+    """Upserts the employee and carries out what `decide` says the fact means.
+
+    `look_up=False` when the caller already searched under lock and found nobody: a
+    concurrent insert of the same person then fails on the unique indexes instead of
+    being silently merged.
+    """
+    row = employee
+    if row is None and look_up:
+        row = await find_employee(session, tenant, facts, lock=True)
     now = datetime.now(UTC)
     leaves_later = change == "leaver" and effective_at is not None and effective_at > now
     if leaves_later and row is not None and row.active:
