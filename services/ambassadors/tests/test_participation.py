@@ -144,6 +144,16 @@ async def test_consent_then_withdrawal(
     assert enrolled.data["profile"]["programmes"] == [prog["id"]]
     assert enrolled.data["profile"]["country"] == "FR"
 
+    admin = infra.auth(tenant=TENANT, roles=["admin"])
+    linked = await svc.client.put(
+        f"/v1/ambassadors/{person}/login-subject", json={"subject": "sub-ann"}, headers=admin
+    )
+    assert linked.status_code == 200
+    await read_events(
+        prefix,
+        "ambassador",
+        of_type("ambassador.updated", ambassador_id=person, login_subject="sub-ann"),
+    )
     out = await svc.client.post(
         f"/v1/ambassadors/me/programmes/{prog['id']}/opt-out",
         json={"reason": "too busy"},

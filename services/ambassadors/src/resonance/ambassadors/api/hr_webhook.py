@@ -3,6 +3,7 @@
 import secrets
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Request, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -22,7 +23,7 @@ from resonance.common.service import Runtime, runtime_of
 
 router = APIRouter(prefix="/v1/hr", tags=["hr intake"])
 
-NOTICE_EXAMPLE = {
+NOTICE_EXAMPLE: dict[str, Any] = {
     "delivery_id": "evt_01HF8Q2ZP7",
     "change": "joiner",
     "employee_number": "100871",

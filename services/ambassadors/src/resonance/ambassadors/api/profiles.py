@@ -327,4 +327,6 @@ async def link_login(
         if holder is not None:
             raise Problem(409, "Subject in use", "this sign-in identity is linked to someone else")
         row.login_subject = body.subject
+        # Other services recognise the ambassador's own tokens by this subject.
+        await publish_updated(session, runtime.outbox, row)
         return await profile_out(session, row)

@@ -1,7 +1,7 @@
 """Programmes: the customer's own name, a kind, an audience, an optional capacity."""
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,7 +22,7 @@ Kind = Literal["sharing_platform", "training_workshop", "individual_coaching", "
 manage = require_roles(Role.PROGRAM_MANAGER)
 read = require_roles(Role.PROGRAM_MANAGER, Role.COMMUNICATOR, Role.AMBASSADOR)
 
-AUDIENCE_EXAMPLE = {
+AUDIENCE_EXAMPLE: dict[str, Any] = {
     "countries": ["FR", "BE"],
     "job_families": ["Sales", "Marketing"],
     "worker_types": ["office", "frontline"],

@@ -72,7 +72,7 @@ def install_scim_errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if not request.url.path.startswith(SCIM_PREFIX):
-            return await problem_http(request, exc)  # type: ignore[no-any-return]
+            return await problem_http(request, exc)  # type: ignore[misc,no-any-return]
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
         return scim_response(
             error_body(exc.status_code, detail), exc.status_code, getattr(exc, "headers", None)
@@ -81,7 +81,7 @@ def install_scim_errors(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         if not request.url.path.startswith(SCIM_PREFIX):
-            return await problem_validation(request, exc)  # type: ignore[no-any-return]
+            return await problem_validation(request, exc)  # type: ignore[misc,no-any-return]
         detail = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
             for e in exc.errors()

@@ -264,6 +264,7 @@ async def accept_invitation(
             charter_version=charter_version,
             networks=networks,
             profile=profile_of(employee, programmes),
+            login_subject=employee.login_subject,
         ),
     )
     return enrolment
@@ -362,5 +363,6 @@ async def publish_updated(session: AsyncSession, outbox: Outbox, employee: Emplo
             profile=profile_of(employee, programmes),
             active=employee.active,
             next_allowed_nudge_at=next_nudge(employee),
+            login_subject=employee.login_subject,
         ),
     )
