@@ -31,6 +31,17 @@ async def test_quiet_hours_and_frontline_channels(
             headers=pm,
         )
     ).json()
+    masterclass = (
+        await svc.client.post(
+            "/v1/programmes",
+            json={
+                "display_name": "Masterclass",
+                "kind": "training_workshop",
+                "audience": {"social_media_maturities": ["beginner"]},
+            },
+            headers=pm,
+        )
+    ).json()
     # A frontline worker: no corporate email at all.
     r = await svc.client.post(
         "/scim/v2/Users",
@@ -86,6 +97,7 @@ async def test_quiet_hours_and_frontline_channels(
             "working_days": [5, 1, 2, 3, 4],
             "digest_frequency": "monthly",
             "age_band": "25_34",
+            "social_media_maturity": "beginner",
             "languages": ["fr", "ar"],
         },
         headers=nadia,
@@ -130,6 +142,17 @@ async def test_quiet_hours_and_frontline_channels(
     assert "phone" not in updated.data["profile"] and "+33612345678" not in str(updated.data)
     assert prog["id"] in updated.data["profile"]["programmes"]
 
+    # Declaring a maturity level opened the masterclass audience: an invitation, no enrolment.
+    await read_events(
+        svc.settings.topic_prefix,
+        "ambassador",
+        of_type(
+            "ambassador.invited",
+            ambassador_id=person,
+            programme_id=masterclass["id"],
+            reason="audience_match",
+        ),
+    )
     other = infra.auth(tenant=TENANT, roles=["ambassador"], subject="someone-else")
     assert (await svc.client.get(f"/v1/ambassadors/{person}", headers=other)).status_code == 404
     assert (await svc.client.get("/v1/ambassadors/me", headers=other)).status_code == 404

@@ -14,7 +14,11 @@ from sqlalchemy import or_, select
 
 from resonance.ambassadors.domain.audience import AGE_BANDS, MATURITY_LEVELS
 from resonance.ambassadors.domain.quiet_hours import valid_timezone
-from resonance.ambassadors.store.participation import publish_updated
+from resonance.ambassadors.store.participation import (
+    invite_matching,
+    matching_programmes,
+    publish_updated,
+)
 from resonance.ambassadors.store.people import (
     active_programme_ids,
     employee_for,
@@ -254,6 +258,7 @@ async def patch_preferences(
 ) -> ProfileOut:
     async with runtime.db.transaction() as session:
         row = await employee_for(session, principal, ambassador_id, lock=True)
+        before = await matching_programmes(session, row) if row.active else set()
         for name, value in body.model_dump(exclude_unset=True).items():
             setattr(
                 row,
@@ -266,6 +271,11 @@ async def patch_preferences(
         row.updated_at = datetime.now(UTC)
         row.version += 1
         await publish_updated(session, runtime.outbox, row)
+        if row.active:
+            # A new language or maturity level may open a programme's audience: an invitation.
+            newly = await matching_programmes(session, row) - before
+            if newly:
+                await invite_matching(session, row, "audience_match", 0, only_newly_matching=newly)
         return await profile_out(session, row)
 
 
