@@ -3,8 +3,9 @@
 Starts its own PostgreSQL, Kafka and OIDC provider (loopback, throwaway folders under /tmp),
 loads 100,000 content items (200,000 captions) and 10,000 ambassadors in the projection with
 300,000 "already shared" rows by bulk SQL, runs the service with uvicorn in a subprocess
-(one worker, background workers off) and calls GET /v1/feed over loopback with httpx from
-this process, as random ambassadors, for a bounded number of requests per scenario.
+(one worker, background workers off) and calls GET /v1/feed over loopback from this process
+with a minimal keep-alive HTTP/1.1 client, as random ambassadors, for a bounded number of
+requests per scenario.
 
 Prints p50/p95/p99 latency and requests per second. Target: p95 < 50 ms.
 Usage: uv run python bench/content_feed.py [--requests 1000] [--concurrency 1,8]
@@ -12,6 +13,7 @@ Usage: uv run python bench/content_feed.py [--requests 1000] [--concurrency 1,8]
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -20,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
@@ -132,10 +135,51 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+class KeepAlive:
+    """A minimal HTTP/1.1 keep-alive client (GET, Content-Length bodies): the benchmark shares
+    the two cores with the service, so the client must cost as little CPU as possible (httpx
+    spent about as much CPU per request as the service itself)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def get(self, target: str, token: str) -> tuple[int, bytes]:
+        if self._writer is None:
+            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        assert self._reader is not None
+        self._writer.write(
+            f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\n"
+            f"Authorization: Bearer {token}\r\n\r\n".encode()
+        )
+        head = await self._reader.readuntil(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split()[1])
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in lines[1:]
+            if line.lower().startswith(b"content-length:")
+        )
+        return status, await self._reader.readexactly(length)
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+ParamMaker = Callable[[KeepAlive, str], Awaitable[dict[str, str]]]
+
+
+def target(params: dict[str, str]) -> str:
+    return "/v1/feed" + (f"?{urlencode(params)}" if params else "")
+
+
 async def hammer(
-    base_url: str,
+    base: tuple[str, int],
     tokens: list[str],
-    make_params: Callable[[httpx.AsyncClient, str], "asyncio.Future[dict[str, str]]"] | None,
+    make_params: ParamMaker | None,
     params: dict[str, str],
     requests: int,
     concurrency: int,
@@ -144,43 +188,47 @@ async def hammer(
     errors = 0
     remaining = requests
     deadline = time.monotonic() + MAX_SECONDS_PER_SCENARIO
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+    clients = [KeepAlive(*base) for _ in range(concurrency)]
 
-        async def worker() -> None:
-            nonlocal remaining, errors
-            while remaining > 0 and time.monotonic() < deadline:
-                remaining -= 1
-                token = random.choice(tokens)
-                query = dict(params)
-                if make_params is not None:
-                    query.update(await make_params(client, token))
-                started = time.perf_counter()
-                r = await client.get(
-                    "/v1/feed", params=query, headers={"Authorization": f"Bearer {token}"}
-                )
-                latencies.append((time.perf_counter() - started) * 1000)
-                if r.status_code not in (200, 403):  # 1 in 97 ambassadors has left
-                    errors += 1
+    async def worker(client: KeepAlive) -> None:
+        nonlocal remaining, errors
+        while remaining > 0 and time.monotonic() < deadline:
+            remaining -= 1
+            token = random.choice(tokens)
+            query = dict(params)
+            if make_params is not None:
+                query.update(await make_params(client, token))
+            path = target(query)
+            started = time.perf_counter()
+            status, _ = await client.get(path, token)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if status not in (200, 403):  # 1 in 97 ambassadors has left
+                errors += 1
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(worker(c) for c in clients))
+    finally:
+        for c in clients:
+            await c.close()
+    elapsed = time.perf_counter() - started
     return latencies, elapsed, errors
 
 
-async def cursor_of(client: httpx.AsyncClient, token: str) -> dict[str, str]:
+async def cursor_of(client: KeepAlive, token: str) -> dict[str, str]:
     """Fetches page 1 (not timed) so the timed request is page 2."""
-    r = await client.get("/v1/feed", headers={"Authorization": f"Bearer {token}"})
-    cursor = r.json().get("next_cursor") if r.status_code == 200 else None
+    status, body = await client.get("/v1/feed", token)
+    cursor = json.loads(body).get("next_cursor") if status == 200 else None
     return {"cursor": cursor} if cursor else {}
 
 
-async def run_scenarios(base_url: str, tokens: list[str], requests: int, concurrency: int) -> None:
+async def run_scenarios(
+    base: tuple[str, int], tokens: list[str], requests: int, concurrency: int
+) -> None:
     # Warm up connections, the JWKS cache and PostgreSQL's buffers.
-    await hammer(base_url, tokens, None, {}, 200, concurrency)
+    await hammer(base, tokens, None, {}, 200, concurrency)
     print(f"\n{concurrency} concurrent client(s), {requests} requests per scenario")
-    scenarios: list[tuple[str, dict[str, str], object]] = [
+    scenarios: list[tuple[str, dict[str, str], ParamMaker | None]] = [
         ("feed, first page (20)", {}, None),
         ("feed, next page via cursor", {}, cursor_of),
         ("feed, family=company", {"family": "company"}, None),
@@ -190,12 +238,12 @@ async def run_scenarios(base_url: str, tokens: list[str], requests: int, concurr
     print(f"{'scenario':32} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} err")
     for name, params, maker in scenarios:
         latencies, elapsed, errors = await hammer(
-            base_url,
+            base,
             tokens,
             maker,
             params,
             requests,
-            concurrency,  # type: ignore[arg-type]
+            concurrency,
         )
         print(
             f"{name:32} {len(latencies):6d} {statistics.median(latencies):8.1f} "
@@ -301,7 +349,7 @@ def main() -> None:
             f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
         for level in (int(c) for c in args.concurrency.split(",")):
-            asyncio.run(run_scenarios(base_url, tokens, args.requests, level))
+            asyncio.run(run_scenarios(("127.0.0.1", port), tokens, args.requests, level))
     finally:
         if service is not None:
             service.terminate()

@@ -257,3 +257,28 @@ async def _eq_status(
 ) -> bool:
     r = await content.client.get(f"/v1/items/{iid}", headers=headers)
     return bool(r.json()["status"] == wanted)
+
+
+async def test_feed_survives_its_database_connections_being_killed(
+    infra: Infra, content: RunningService
+) -> None:
+    """The feed's own pool has no ping on checkout: a dead connection is replaced, not a 500."""
+    from resonance.content.store.reader import APPLICATION_NAME
+
+    t = f"t-{uuid.uuid4().hex[:8]}"
+    me = infra.auth(tenant=t, roles=["ambassador"], subject="amb-x")
+    assert (await content.client.get("/v1/feed", headers=me)).status_code == 200
+    async with content.runtime.db.session() as s:
+        killed = (
+            await s.execute(
+                text(
+                    "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                    "where application_name = :name and datname = current_database()"
+                ),
+                {"name": APPLICATION_NAME},
+            )
+        ).scalar_one()
+    assert killed >= 1
+    for _ in range(3):
+        r = await content.client.get("/v1/feed", headers=me)
+        assert r.status_code == 200, r.text

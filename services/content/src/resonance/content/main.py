@@ -1,5 +1,9 @@
 """Content service: the curation hub."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 from fastapi import FastAPI
 
 from resonance.common.service import create_service_app
@@ -17,6 +21,7 @@ from resonance.content.events.projections import CONSUMER
 from resonance.content.jobs.scheduler import run_scheduler
 from resonance.content.jobs.sources import run_source_poller
 from resonance.content.settings import ContentSettings
+from resonance.content.store.reader import Reader
 from resonance.content.store.tables import metadata, plumbing
 
 TAGS = [
@@ -32,7 +37,7 @@ TAGS = [
 
 def create_app(settings: ContentSettings | None = None) -> FastAPI:
     settings = settings or ContentSettings()
-    return create_service_app(
+    app = create_service_app(
         settings=settings,
         metadata=metadata,
         tables=plumbing,
@@ -52,3 +57,22 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
         background_jobs=[run_scheduler, run_source_poller],
         openapi_tags=TAGS,
     )
+    runtime = app.state.runtime
+    reader = Reader(
+        settings.database_url,
+        settings.database_pool_size,
+        runtime.tracer_provider.get_tracer("resonance.content.feed"),
+    )
+    app.state.feed_reader = reader
+    plumbing_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with plumbing_lifespan(app) as state:
+            try:
+                yield state
+            finally:
+                await reader.close()
+
+    app.router.lifespan_context = lifespan
+    return app

@@ -1,17 +1,18 @@
-"""The ambassador feed query, in plain SQL: it is the hottest path of the service, so no ORM
-hydration or statement building per request. Targeting here mirrors domain/targeting.py
-(the tests pin both to the same cases): within a field any value matches, across fields all
-must match, an empty field matches everyone.
+"""The ambassador feed query, in plain SQL on a plain asyncpg connection (store/reader.py):
+it is the hottest path of the service, so no ORM, no statement building per request, two
+round trips (who is calling, then the page with its captions). Targeting here mirrors
+domain/targeting.py (the tests pin both to the same cases): within a field any value
+matches, across fields all must match, an empty field matches everyone.
 """
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncpg
 
 from resonance.content.domain.cursor import FeedPosition
 from resonance.content.domain.targeting import AudienceProfile
@@ -59,6 +60,43 @@ FILTERS_SQL: dict[str, str] = {
 }
 
 
+AUDIENCE_SQL = (
+    "SELECT a.ambassador_id, a.active, a.brand, a.entity, "  # noqa: S608 (constants only)
+    "a.job_family, a.site, a.country, a.worker_type, a.languages, a.programmes, "
+    "s.disclosure_text "
+    "FROM (SELECT 1) AS one "
+    f"LEFT JOIN LATERAL ({CALLER_ROW_SQL}) AS a ON true "
+    "LEFT JOIN tenant_settings s ON s.tenant = :tenant"
+)
+
+# A page's captions come with its rows, in the same statement: captions are looked up for the
+# (at most limit + 1) rows of the page only, after the ordered walk of the feed index.
+CAPTIONS_SQL = (
+    "(SELECT coalesce(json_agg(json_build_object('network', c.network, 'language', "
+    "c.language, 'variant', c.variant, 'text', c.text) "
+    "ORDER BY c.network, c.language, c.variant), '[]') "
+    "FROM captions c WHERE c.item_id = p.id) AS captions"
+)
+ORDER_SQL = "ORDER BY {t}.pinned DESC, {t}.must_read DESC, {t}.feed_at DESC, {t}.id DESC"
+
+_NAMED = re.compile(r"(?<![:\w]):([a-z_]+)\b")
+
+
+def positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """`:name` parameters as asyncpg's `$n`, with the names in their order."""
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    return _NAMED.sub(number, sql), tuple(names)
+
+
+_AUDIENCE = positional(AUDIENCE_SQL)
+
+
 @dataclass(frozen=True)
 class FeedFilters:
     family: str | None = None
@@ -69,16 +107,6 @@ class FeedFilters:
     q: str | None = None
 
 
-AUDIENCE_SQL = (
-    "SELECT a.ambassador_id, a.active, a.brand, a.entity, "  # noqa: S608 (constants only)
-    "a.job_family, a.site, a.country, a.worker_type, a.languages, a.programmes, "
-    "s.disclosure_text "
-    "FROM (SELECT 1) AS one "
-    f"LEFT JOIN LATERAL ({CALLER_ROW_SQL}) AS a ON true "
-    "LEFT JOIN tenant_settings s ON s.tenant = :tenant"
-)
-
-
 @dataclass(frozen=True)
 class Audience:
     ambassador_id: str
@@ -87,31 +115,32 @@ class Audience:
     disclosure: str | None
 
 
-async def audience_of(session: AsyncSession, tenant: str, subject: str) -> Audience:
+async def audience_of(conn: asyncpg.Connection, tenant: str, subject: str) -> Audience:
     """Who the token's subject is (see store/callers.py), their projected profile (None if
     unknown) and the tenant's disclosure, in one round trip."""
-    row = (
-        await session.execute(
-            text(AUDIENCE_SQL),
-            {"tenant": tenant, "subject": subject},
-        )
-    ).one()
-    if row.ambassador_id is None:
-        return Audience(subject, None, True, row.disclosure_text)
+    sql, names = _AUDIENCE
+    values = {"tenant": tenant, "subject": subject}
+    row = await conn.fetchrow(sql, *(values[n] for n in names))
+    assert row is not None
+    if row["ambassador_id"] is None:
+        return Audience(subject, None, True, row["disclosure_text"])
     profile = AudienceProfile(
-        brand=row.brand,
-        entity=row.entity,
-        job_family=row.job_family,
-        site=row.site,
-        country=row.country,
-        worker_type=row.worker_type,
-        languages=frozenset(row.languages),
-        programmes=frozenset(row.programmes),
+        brand=row["brand"],
+        entity=row["entity"],
+        job_family=row["job_family"],
+        site=row["site"],
+        country=row["country"],
+        worker_type=row["worker_type"],
+        languages=frozenset(row["languages"]),
+        programmes=frozenset(row["programmes"]),
     )
-    return Audience(row.ambassador_id, profile, bool(row.active), row.disclosure_text)
+    return Audience(row["ambassador_id"], profile, bool(row["active"]), row["disclosure_text"])
 
 
-def feed_sql(filters: FeedFilters, after: FeedPosition | None) -> str:
+@lru_cache(maxsize=256)
+def feed_sql(present: frozenset[str], after: bool) -> tuple[str, tuple[str, ...]]:
+    """The statement for a combination of filters (there are few: cached, as asyncpg caches
+    its prepared plan per statement text), with its parameter names in order."""
     conditions = [
         "i.tenant = :tenant",
         "i.status = 'published'",
@@ -121,22 +150,27 @@ def feed_sql(filters: FeedFilters, after: FeedPosition | None) -> str:
         "AND s.ambassador_id = :who AND s.content_id = i.id)",
         TARGETING_SQL,
     ]
-    conditions += [sql for name, sql in FILTERS_SQL.items() if getattr(filters, name)]
-    if after is not None:
+    conditions += [sql for name, sql in FILTERS_SQL.items() if name in present]
+    if after:
         # All four sort keys descend, so one row comparison continues after the cursor.
         conditions.append(
             "(i.pinned, i.must_read, i.feed_at, i.id) < (:c_pinned, :c_must_read, :c_at, :c_id)"
         )
     # Only constant fragments of this module are joined; every value is a bound parameter.
-    return (
+    page = (
         f"SELECT {FEED_COLUMNS} FROM content_items i WHERE "  # noqa: S608
         + "\n  AND ".join(conditions)
-        + "\nORDER BY i.pinned DESC, i.must_read DESC, i.feed_at DESC, i.id DESC LIMIT :limit"
+        + "\n"
+        + ORDER_SQL.format(t="i")
+        + " LIMIT :limit"
+    )
+    return positional(
+        f"SELECT p.*, {CAPTIONS_SQL} FROM ({page}) AS p {ORDER_SQL.format(t='p')}"  # noqa: S608
     )
 
 
 async def feed_rows(
-    session: AsyncSession,
+    conn: asyncpg.Connection,
     tenant: str,
     ambassador_id: str,
     profile: AudienceProfile,
@@ -144,8 +178,9 @@ async def feed_rows(
     now: datetime,
     after: FeedPosition | None,
     limit: int,
-) -> list[Row[Any]]:
-    params: dict[str, Any] = {
+) -> list[asyncpg.Record]:
+    """The page's rows in feed order, each with its captions as a JSON array (text)."""
+    values: dict[str, Any] = {
         "tenant": tenant,
         "who": ambassador_id,
         "now": now,
@@ -159,30 +194,15 @@ async def feed_rows(
         "languages": sorted(profile.languages),
         "programmes": sorted(profile.programmes),
     }
+    present = []
     for name in FILTERS_SQL:
         value = getattr(filters, name)
         if value:
-            params[name] = value.lower() if name == "tag" else value
+            present.append(name)
+            values[name] = value.lower() if name == "tag" else value
     if after is not None:
-        params.update(
+        values.update(
             c_pinned=after.pinned, c_must_read=after.must_read, c_at=after.feed_at, c_id=after.id
         )
-    return list((await session.execute(text(feed_sql(filters, after)), params)).all())
-
-
-async def feed_captions(
-    session: AsyncSession, item_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[Row[Any]]]:
-    found: dict[uuid.UUID, list[Row[Any]]] = {}
-    if not item_ids:
-        return found
-    rows = await session.execute(
-        text(
-            "SELECT item_id, network, language, variant, text FROM captions "
-            "WHERE item_id = ANY(:ids) ORDER BY network, language, variant"
-        ),
-        {"ids": item_ids},
-    )
-    for row in rows:
-        found.setdefault(row.item_id, []).append(row)
-    return found
+    sql, names = feed_sql(frozenset(present), after is not None)
+    return list(await conn.fetch(sql, *(values[n] for n in names)))
