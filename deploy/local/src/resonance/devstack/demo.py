@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from resonance.devstack.demo_identities import DEMO_CLIENTS, DEMO_PASSWORD
+from resonance.devstack.demo_identities import DEMO_CLIENTS, DEMO_PASSWORD, DEMO_USERS
 
 if TYPE_CHECKING:
     from resonance.devstack.stack import DevStack
@@ -121,7 +121,11 @@ async def seed_ambassadors(http: httpx.AsyncClient, base: str, issuer: str) -> s
         client_secret=str(client["secret"]),
     )
     admin = await _user_token(http, issuer, "alice")
-    outcome = await seed.seed_demo(base, integration, admin)
+    # Adam, the demo ambassador, signs in with this subject: linking it lets his own calls
+    # (invitations, feed) find him in every service.
+    outcome = await seed.seed_demo(
+        base, integration, admin, ambassador_subject=str(DEMO_USERS["adam"]["sub"])
+    )
     if isinstance(outcome, dict):
         return (
             f"ambassadors: {len(outcome.get('programmes', {}))} programmes, "

@@ -144,6 +144,15 @@ async def _port_open(port: int) -> bool:
     return True
 
 
+def new_cluster_id() -> str:
+    """16 random bytes, url-safe base64; never starting with '-', which the storage tool
+    would read as an option (Kafka's own Uuid.randomUuid() avoids it the same way)."""
+    while True:
+        cid = base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
+        if not cid.startswith("-"):
+            return cid
+
+
 class LocalKafka:
     """One Kafka broker+controller on loopback, data kept in `data_dir` across restarts."""
 
@@ -171,7 +180,7 @@ class LocalKafka:
         path = self.data_dir / "cluster.id"
         if path.exists():
             return path.read_text().strip()
-        cid = base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
+        cid = new_cluster_id()
         path.write_text(cid + "\n")
         return cid
 

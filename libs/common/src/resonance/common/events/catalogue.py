@@ -213,7 +213,7 @@ class AmbassadorLeft(EventData):
 
     ambassador_id: str
     programme_id: str | None = None
-    reason: Literal["opt_out", "leaver", "deactivated", "cohort_closed"] = "opt_out"
+    reason: Literal["opt_out", "leaver", "deactivated", "cohort_closed", "erased"] = "opt_out"
 
     def subject(self) -> str:
         return self.ambassador_id

@@ -75,6 +75,11 @@ async def employee_for(
         if lock:
             query = query.with_for_update()
         row = (await session.execute(query.limit(1))).scalar_one_or_none()
+        if lock and row is not None and row.login_subject is None:
+            # First action of a person matched by userName: remember their token subject, so
+            # the events of this write carry it and other services recognise their tokens.
+            # (Ordered by explicit link first, so no other row holds this subject.)
+            row.login_subject = principal.subject
     else:
         row = await get_employee(session, principal.tenant, ambassador_id, lock=lock)
         if (

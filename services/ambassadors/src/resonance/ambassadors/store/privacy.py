@@ -62,7 +62,7 @@ async def erase_employee(session: AsyncSession, outbox: Outbox, employee: Employ
     """Keeps the id and aggregate facts (for counts), drops everything that identifies."""
     if employee.active:
         employee.active = False
-    await end_all_participation(session, outbox, employee, "opt_out")
+    await end_all_participation(session, outbox, employee, "erased")
     for name in PERSONAL_FIELDS:
         setattr(employee, name, None)
     employee.scim = {}

@@ -1,8 +1,7 @@
 """Cross-service: an erasure here purges the content service's projection of the person.
 
 Both services run on one topic prefix and talk only through Kafka, as in production. This
-reads the content service's own projection table to observe the effect (the lead may move
-this test to tests/integration).
+reads the content service's own projection table to observe the effect.
 """
 
 from sqlalchemy import select
