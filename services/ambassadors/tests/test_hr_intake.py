@@ -5,6 +5,7 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import text
 
 from resonance.ambassadors.domain.webhook_signature import sign
 from resonance.common.events.catalogue import HrEmployee
@@ -60,6 +61,12 @@ async def test_signed_webhook_good_bad_replayed_and_stale(
     assert made.status_code == 200
     secret = made.json()["secret"]
     assert len(secret) >= 32
+    async with svc.runtime.db.session() as session:
+        stored = (
+            await session.execute(text("select sealed_secret from hr_webhook_secrets"))
+        ).scalar_one()
+    assert secret not in stored  # sealed at rest
+    assert svc.runtime.secrets.open(stored) == secret
 
     joiner = {
         "delivery_id": "d-1",

@@ -7,6 +7,7 @@ Values in `env` may use the placeholders listed in DevStack.endpoints().
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import os
 import signal
@@ -223,8 +224,22 @@ class DevStack:
             env[prefix + "OIDC_AUDIENCE"] = AUDIENCE
             if spec.database:
                 env[prefix + "DATABASE_URL"] = self.postgres.url(spec.database)
+            env.setdefault(prefix + "SECRET_KEYS", json.dumps([self._secret_key()]))
         env.update({k: v.format(**values) for k, v in spec.env.items()})
         return env
+
+    def _secret_key(self) -> str:
+        """The local stack's key for secrets at rest, made once and kept with its data (a
+        real deployment injects its own keys from a secret store)."""
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            from resonance.common.secrets_box import SecretBox
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(SecretBox.generate_key())
+        return path.read_text().strip()
 
     def _timed(self, label: str, since: float) -> None:
         self.timings[label] = time.monotonic() - since

@@ -25,6 +25,7 @@ from fastapi import FastAPI
 
 from resonance.common.events.catalogue import all_topics
 from resonance.common.migrations import upgrade_to_head
+from resonance.common.secrets_box import SecretBox
 from resonance.common.service import Runtime
 from resonance.devstack.demo_identities import DEMO_CLIENTS, DEMO_USERS
 from resonance.devstack.kafka import LocalKafka
@@ -138,6 +139,7 @@ def service_settings(infra: Infra, service: str, prefix: str, **overrides: Any) 
         "relay_poll_interval_s": 0.05,
         "consumer_retry_backoff_s": 0.05,
         "configure_logging": False,
+        "secret_keys": [SecretBox.generate_key()],
     }
     values.update(overrides)
     return settings_cls(**values)

@@ -23,6 +23,7 @@ from resonance.common.idempotency import IdempotencyMiddleware
 from resonance.common.logs import AccessLogMiddleware, configure_logging
 from resonance.common.outbox import Outbox, OutboxRelay, make_producer
 from resonance.common.plumbing import PlumbingTables
+from resonance.common.secrets_box import SecretBox
 from resonance.common.settings import ServiceSettings
 from resonance.common.telemetry import make_meter_provider, make_tracer_provider
 
@@ -47,6 +48,12 @@ class Runtime:
     consumers: list[EventConsumer] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     jobs: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def secrets(self) -> SecretBox:
+        """Raises SecretsUnavailable if the service has no key (only services that store
+        secrets need one)."""
+        return SecretBox(self.settings.secret_keys)
 
     async def kafka_reachable(self) -> bool:
         if self.producer is None:

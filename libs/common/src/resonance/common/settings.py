@@ -28,6 +28,8 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 3
     consumer_retry_backoff_s: float = 0.2
     run_background_workers: bool = True
+    # Fernet keys sealing secrets at rest; the first seals, all open (rotation).
+    secret_keys: list[str] = []
     # The process entry point owns logging; embedded uses (tests) leave it alone.
     configure_logging: bool = True
     log_level: str = "INFO"

@@ -150,7 +150,8 @@ class WebhookSecret(AmbassadorsModel, table=True):
     __tablename__ = "hr_webhook_secrets"
 
     tenant: str = Field(primary_key=True)
-    secret: str
+    # Sealed with the service's secret keys (resonance.common.secrets_box), never plaintext.
+    sealed_secret: str
     updated_at: datetime = _created()
 
 
