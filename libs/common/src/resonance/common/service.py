@@ -64,7 +64,8 @@ class Runtime:
             return False
 
 
-def runtime_of(request: Request) -> Runtime:
+async def runtime_of(request: Request) -> Runtime:
+    # async so FastAPI calls it inline instead of hopping to its thread pool per request.
     runtime: Runtime = request.app.state.runtime
     return runtime
 

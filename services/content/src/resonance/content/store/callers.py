@@ -9,11 +9,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # The projection row of the caller: the one whose login_subject is the token's subject,
-# else the one whose ambassador_id is (people enrolled before login subjects were carried);
-# the most recent wins if the identity provider's subject was ever re-linked.
+# else the one whose ambassador_id is and that has no other login subject (a token whose
+# subject merely equals someone's id is not that person); the most recent wins if the
+# identity provider's subject was ever re-linked.
 CALLER_ROW_SQL = (
     "SELECT * FROM ambassadors "
-    "WHERE tenant = :tenant AND (login_subject = :subject OR ambassador_id = :subject) "
+    "WHERE tenant = :tenant AND (login_subject = :subject "
+    "OR (ambassador_id = :subject AND login_subject IS NULL)) "
     "ORDER BY login_subject IS NOT DISTINCT FROM :subject DESC, updated_at DESC LIMIT 1"
 )
 
