@@ -12,7 +12,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy import MetaData, text
+from sqlalchemy import text
 
 from resonance.common.auth import JwtVerifier
 from resonance.common.consumer import ConsumerSpec, EventConsumer
@@ -73,7 +73,6 @@ async def runtime_of(request: Request) -> Runtime:
 def create_service_app(
     *,
     settings: ServiceSettings,
-    metadata: MetaData,
     tables: PlumbingTables,
     title: str,
     description: str,
@@ -143,7 +142,6 @@ def create_service_app(
         meter_provider=meter_provider,
         excluded_urls="healthz,readyz",
     )
-    del metadata  # the service's tables are created by its Alembic tree, not here
     return app
 
 

@@ -17,7 +17,7 @@ from resonance.ambassadors.api import (
 from resonance.ambassadors.api.scim_support import install_scim_errors
 from resonance.ambassadors.events.handlers import build_consumer
 from resonance.ambassadors.settings import AmbassadorsSettings
-from resonance.ambassadors.store.tables import metadata, plumbing
+from resonance.ambassadors.store.tables import plumbing
 from resonance.common.outbox import Outbox
 from resonance.common.service import create_service_app
 
@@ -42,7 +42,6 @@ def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
     holder: dict[str, Outbox] = {}
     app = create_service_app(
         settings=settings,
-        metadata=metadata,
         tables=plumbing,
         title="Resonance ambassadors",
         description="People, programmes, cohorts, consent, stages, preferences and HR intake "

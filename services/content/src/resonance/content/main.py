@@ -22,7 +22,7 @@ from resonance.content.jobs.scheduler import run_scheduler
 from resonance.content.jobs.sources import run_source_poller
 from resonance.content.settings import ContentSettings
 from resonance.content.store.reader import Reader
-from resonance.content.store.tables import metadata, plumbing
+from resonance.content.store.tables import plumbing
 
 TAGS = [
     {"name": "items", "description": "Content items, captions and the editorial workflow."},
@@ -39,7 +39,6 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
     settings = settings or ContentSettings()
     app = create_service_app(
         settings=settings,
-        metadata=metadata,
         tables=plumbing,
         title="Resonance content",
         description="Curation hub: content items, captions, campaigns, sources, moderation, feed.",
