@@ -3,7 +3,8 @@
 
 SHELL := /bin/bash
 PYTHON ?= python3
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv as a module of the interpreter that installed it: no PATH assumptions on a fresh machine.
+UV := $(PYTHON) -m uv
 export UV_LINK_MODE ?= copy
 
 .PHONY: help deps run test test-unit lint fmt asyncapi bench clean
@@ -15,10 +16,8 @@ help:
 	@echo "make asyncapi  regenerate docs/asyncapi.json from the event catalogue"
 	@echo "make bench     run the benchmarks under bench/"
 
-$(UV):
-	$(PYTHON) -m pip install --quiet --user "uv>=0.5" || $(PYTHON) -m pip install --quiet "uv>=0.5"
-
-.venv/.synced: $(UV) uv.lock pyproject.toml $(wildcard */*/pyproject.toml)
+.venv/.synced: uv.lock pyproject.toml $(wildcard */*/pyproject.toml)
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
 	$(UV) sync --frozen
 	@touch $@
 
