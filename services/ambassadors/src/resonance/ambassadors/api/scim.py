@@ -812,7 +812,7 @@ async def list_groups(
     "/Groups/.search",
     summary="Search groups with a SearchRequest body (RFC 7644 §3.4.3)",
     openapi_extra=_body(SEARCH_EXAMPLE, "A SCIM SearchRequest"),
-    responses=_responses(200, list_response([USER_EXAMPLE], 1, 1)),
+    responses=_responses(200, list_response([GROUP_EXAMPLE], 1, 1)),
 )
 async def search_groups(
     request: Request,
