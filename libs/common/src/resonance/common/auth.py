@@ -149,7 +149,7 @@ async def authenticate(request: Request) -> Principal:
     credentials: HTTPAuthorizationCredentials | None = await _bearer(request)
     if credentials is None:
         raise Problem(401, "Unauthorized", "a bearer token is required", headers=_CHALLENGE)
-    verifier: JwtVerifier = request.app.state.verifier
+    verifier: JwtVerifier = request.app.state.runtime.verifier
     try:
         principal = await verifier.verify(credentials.credentials)
     except InvalidToken as exc:

@@ -40,8 +40,8 @@ class IdempotencyMiddleware:
             return
         body = await _read_body(receive)
         replay = _replaying_receive(body)
-        state = scope["app"].state
-        principal = await _principal(state.verifier, headers.get("authorization", ""))
+        runtime = scope["app"].state.runtime
+        principal = await _principal(runtime.verifier, headers.get("authorization", ""))
         if principal is None:
             await self.app(scope, replay, send)  # the route answers 401 itself
             return
@@ -56,7 +56,7 @@ class IdempotencyMiddleware:
                 ]
             )
         ).hexdigest()
-        store = _KeyStore(state.db, state.tables.idempotency, principal, key)
+        store = _KeyStore(runtime.db, runtime.tables.idempotency, principal, key)
         outcome = await store.claim(request_hash)
         if outcome == "conflict":
             await _problem(

@@ -5,6 +5,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Request
@@ -49,7 +50,7 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     jobs: list[asyncio.Task[None]] = field(default_factory=list)
 
-    @property
+    @cached_property
     def secrets(self) -> SecretBox:
         """Raises SecretsUnavailable if the service has no key (only services that store
         secrets need one)."""
@@ -126,10 +127,6 @@ def create_service_app(
         openapi_tags=openapi_tags,
     )
     app.state.runtime = runtime
-    # Read directly by the auth dependency and the idempotency middleware.
-    app.state.verifier = runtime.verifier
-    app.state.db = db
-    app.state.tables = tables
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(AccessLogMiddleware, service=settings.service_name)
