@@ -134,19 +134,26 @@ class JwtVerifier:
         )
 
 
-_bearer = HTTPBearer(auto_error=False)
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="An access token (JWT) from the OpenID Connect provider.",
+)
 # Per-request cache in the ASGI scope (request.state may be shared by lifespan state).
 PRINCIPAL_SCOPE_KEY = "resonance.principal"
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="resonance"'}
 
 
-async def authenticate(request: Request) -> Principal:
+async def authenticate(
+    request: Request,
+    # Declared as a dependency so every route carries the bearer scheme in OpenAPI.
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
+) -> Principal:
     """Resolves the caller once per request (the idempotency layer may have done it)."""
     cached = request.scope.get(PRINCIPAL_SCOPE_KEY)
     if isinstance(cached, Principal):
         return cached
-    credentials: HTTPAuthorizationCredentials | None = await _bearer(request)
     if credentials is None:
         raise Problem(401, "Unauthorized", "a bearer token is required", headers=_CHALLENGE)
     verifier: JwtVerifier = request.app.state.runtime.verifier

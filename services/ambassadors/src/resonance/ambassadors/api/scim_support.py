@@ -4,14 +4,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import ValidationError
 from scim2_models import Error, SCIMException
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from resonance.common.auth import Principal, Role, authenticate
+from resonance.common.auth import Principal, Role, authenticate, bearer_scheme
 from resonance.common.errors import Problem
 
 SCIM_JSON = "application/scim+json"
@@ -89,10 +90,12 @@ def install_scim_errors(app: FastAPI) -> None:
         return scim_response(error_body(400, detail or "invalid request", "invalidValue"), 400)
 
 
-async def scim_principal(request: Request) -> Principal:
+async def scim_principal(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme)
+) -> Principal:
     """Bearer token of an HR integration (or an admin); the tenant comes from the token."""
     try:
-        principal = await authenticate(request)
+        principal = await authenticate(request, credentials)
     except Problem as exc:
         raise ScimError(exc.status, exc.detail or exc.title) from exc
     if not principal.has_any(Role.INTEGRATION, Role.ADMIN):
