@@ -109,3 +109,29 @@ async def test_two_replicas_of_a_service_share_the_work_without_double_counting(
             metrics_a.runtime.consumers[0].processed + metrics_b.runtime.consumers[0].processed
             == 40
         )
+
+
+async def test_services_started_while_kafka_is_down_serve_and_catch_up(infra: Infra) -> None:
+    prefix = infra.new_prefix()
+    writer = infra.auth(roles=["communicator"])
+    reader = infra.auth(roles=["program_manager"])
+    infra.kafka.kill()
+    try:
+        async with (
+            running_service(infra, "content", prefix, kafka_connect_timeout_s=2) as content,
+            running_service(infra, "metrics", prefix, kafka_connect_timeout_s=2) as metrics,
+        ):
+            await _publish(content, writer, 5, "offline")  # accepted, waiting in the outbox
+            ready = await content.client.get("/readyz")
+            assert ready.status_code == 503
+            assert ready.json()["checks"]["kafka"] == "unavailable"
+            infra.kafka.restart()
+
+            async def all_counted() -> bool:
+                return await _count(metrics, reader) == 5
+
+            await eventually(all_counted, timeout=90)
+            assert (await content.client.get("/readyz")).status_code == 200
+    finally:
+        if not infra.kafka.is_running():
+            infra.kafka.restart()

@@ -146,6 +146,29 @@ async def _start_messaging(
     runtime: Runtime, consumers: Sequence[ConsumerSpec], jobs: Sequence[BackgroundJob]
 ) -> None:
     s = runtime.settings
+    try:
+        await asyncio.wait_for(_connect_kafka(runtime, consumers), s.kafka_connect_timeout_s)
+    except Exception as exc:
+        # Serve anyway: writes wait in the outbox, /readyz says not ready, and the relay and
+        # consumers start as soon as the broker answers.
+        log.warning(
+            "Kafka unreachable at start-up (%s); retrying in the background", type(exc).__name__
+        )
+        await _disconnect_kafka(runtime)
+        runtime.jobs.append(asyncio.create_task(_connect_kafka_later(runtime, consumers)))
+    if not s.run_background_workers:
+        return
+    runtime.jobs.append(
+        asyncio.create_task(_supervise("housekeeping", lambda: _housekeeping(runtime)))
+    )
+    for job in jobs:
+        runtime.jobs.append(
+            asyncio.create_task(_supervise(job.__name__, lambda j=job: j(runtime)))  # type: ignore[misc]
+        )
+
+
+async def _connect_kafka(runtime: Runtime, consumers: Sequence[ConsumerSpec]) -> None:
+    s = runtime.settings
     runtime.producer = make_producer(s.kafka_bootstrap_servers, f"{s.service_name}-producer")
     await runtime.producer.start()
     if not s.run_background_workers:
@@ -174,16 +197,28 @@ async def _start_messaging(
             tracer_provider=runtime.tracer_provider,
             meter_provider=runtime.meter_provider,
         )
-        await consumer.start()
         runtime.consumers.append(consumer)
+        await consumer.start()
         runtime.tasks.append(asyncio.create_task(_supervise(f"consumer {spec.name}", consumer.run)))
-    runtime.jobs.append(
-        asyncio.create_task(_supervise("housekeeping", lambda: _housekeeping(runtime)))
-    )
-    for job in jobs:
-        runtime.jobs.append(
-            asyncio.create_task(_supervise(job.__name__, lambda j=job: j(runtime)))  # type: ignore[misc]
-        )
+
+
+async def _connect_kafka_later(runtime: Runtime, consumers: Sequence[ConsumerSpec]) -> None:
+    delay = 1.0
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            await asyncio.wait_for(
+                _connect_kafka(runtime, consumers), runtime.settings.kafka_connect_timeout_s
+            )
+            log.info("Kafka reachable: relay and consumers started")
+            return
+        except asyncio.CancelledError:
+            await _disconnect_kafka(runtime)
+            raise
+        except Exception as exc:
+            log.warning("Kafka still unreachable (%s)", type(exc).__name__)
+            await _disconnect_kafka(runtime)
+            delay = min(delay * 2, 30)
 
 
 async def _stop_messaging(runtime: Runtime) -> None:
@@ -192,6 +227,12 @@ async def _stop_messaging(runtime: Runtime) -> None:
     for job in runtime.jobs:
         with suppress(asyncio.CancelledError, Exception):
             await job
+    runtime.jobs.clear()
+    await _disconnect_kafka(runtime)
+
+
+async def _disconnect_kafka(runtime: Runtime) -> None:
+    """Stops the relay, the consumers and the producer, whatever state they reached."""
     if runtime.relay is not None:
         runtime.relay.stop()
     for consumer in runtime.consumers:
@@ -210,6 +251,10 @@ async def _stop_messaging(runtime: Runtime) -> None:
     if runtime.producer is not None:
         with suppress(Exception):
             await runtime.producer.stop()
+    runtime.tasks.clear()
+    runtime.consumers.clear()
+    runtime.relay = None
+    runtime.producer = None
 
 
 async def _supervise(name: str, work: Callable[[], Awaitable[None]]) -> None:

@@ -14,6 +14,8 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/resonance"
     database_pool_size: int = 10
     kafka_bootstrap_servers: str = "127.0.0.1:59092"
+    # How long start-up waits for Kafka before serving anyway and connecting in the background.
+    kafka_connect_timeout_s: float = 15.0
     # Tests run many isolated copies of the platform against one broker; a prefix keeps
     # their topics apart without restarting Kafka.
     topic_prefix: str = ""
