@@ -1,4 +1,5 @@
 from resonance.common.migrations import run_env
+from resonance.metrics.settings import MetricsSettings
 from resonance.metrics.store.tables import metadata
 
-run_env(metadata)
+run_env(metadata, default_url=MetricsSettings().database_url)

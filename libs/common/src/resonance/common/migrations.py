@@ -21,9 +21,11 @@ def upgrade_to_head(script_location: Path, database_url: str) -> None:
     command.upgrade(alembic_config(script_location, database_url), "head")
 
 
-def run_env(metadata: MetaData) -> None:
-    """Body of each service's migrations/env.py."""
-    url = context.config.get_main_option("sqlalchemy.url")
+def run_env(metadata: MetaData, default_url: str | None = None) -> None:
+    """Body of each service's migrations/env.py. The URL comes from the caller (tests, the
+    local stack) or else from the service's settings, so a deployed image runs
+    `alembic -c alembic.ini upgrade head` with nothing but its usual environment."""
+    url = context.config.get_main_option("sqlalchemy.url") or default_url
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=metadata, literal_binds=True)
         with context.begin_transaction():
