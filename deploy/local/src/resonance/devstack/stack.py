@@ -475,6 +475,10 @@ def _jars_cached() -> bool:
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
+    # Ctrl-C reaches both `uv run` and us, and uv forwards it: the second signal must not
+    # interrupt the shutdown the first one started, so ignore them before anything else.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
