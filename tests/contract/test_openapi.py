@@ -5,6 +5,8 @@ import importlib
 
 import pytest
 
+from resonance.common.settings import settings_class
+
 # Authenticated otherwise than by a bearer token, on purpose.
 NOT_BEARER = {
     ("ambassadors", "/v1/hr/webhooks/{tenant}", "post"),  # HMAC signature of the HR system
@@ -14,12 +16,7 @@ PROBES = {"/healthz", "/readyz"}
 
 @pytest.mark.parametrize("service", ["content", "ambassadors", "metrics"])
 def test_every_operation_requires_a_bearer_token(service: str) -> None:
-    settings_module = importlib.import_module(f"resonance.{service}.settings")
-    settings_cls = next(
-        v
-        for k, v in vars(settings_module).items()
-        if k.endswith("Settings") and k != "ServiceSettings"
-    )
+    settings_cls = settings_class(service)
     app = importlib.import_module(f"resonance.{service}.main").create_app(
         settings_cls(configure_logging=False)
     )

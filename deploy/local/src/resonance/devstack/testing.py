@@ -27,6 +27,7 @@ from resonance.common.events.catalogue import all_topics
 from resonance.common.migrations import upgrade_to_head
 from resonance.common.secrets_box import SecretBox
 from resonance.common.service import Runtime
+from resonance.common.settings import settings_class
 from resonance.devstack.demo_identities import DEMO_CLIENTS, DEMO_USERS
 from resonance.devstack.kafka import LocalKafka
 from resonance.devstack.oidc import SigningKey, create_oidc_app, mint_token
@@ -126,10 +127,7 @@ class RunningService:
 
 
 def service_settings(infra: Infra, service: str, prefix: str, **overrides: Any) -> Any:
-    module = importlib.import_module(f"resonance.{service}.settings")
-    settings_cls = next(
-        v for k, v in vars(module).items() if k.endswith("Settings") and k != "ServiceSettings"
-    )
+    settings_cls = settings_class(service)
     values: dict[str, Any] = {
         "database_url": infra.new_database(service),
         "kafka_bootstrap_servers": infra.kafka.bootstrap_servers,

@@ -5,12 +5,12 @@ keep a URL in alembic.ini.
 """
 
 import argparse
-import importlib
 from pathlib import Path
 
 from alembic import command
 
 from resonance.common.migrations import alembic_config
+from resonance.common.settings import settings_class
 
 REPO = Path(__file__).resolve().parents[5]
 
@@ -22,13 +22,7 @@ def main() -> None:
     parser.add_argument("message", nargs="?", default="change")
     parser.add_argument("--url")
     args = parser.parse_args()
-    settings_module = importlib.import_module(f"resonance.{args.service}.settings")
-    settings_cls = next(
-        v
-        for k, v in vars(settings_module).items()
-        if k.endswith("Settings") and k != "ServiceSettings"
-    )
-    url = args.url or settings_cls().database_url
+    url = args.url or settings_class(args.service)().database_url
     config = alembic_config(REPO / "services" / args.service / "migrations", url)
     if args.action == "upgrade":
         command.upgrade(config, "head")

@@ -11,7 +11,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind
-from sqlalchemy import Row, Table, func, select, text, update
+from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.common.db import Database
@@ -195,16 +195,6 @@ class OutboxRelay:
 
     def stop(self) -> None:
         self._stopping.set()
-
-    async def purge_sent(self, older_than_days: int = 7) -> int:
-        async with self.db.transaction() as session:
-            result = await session.execute(
-                self.table.delete().where(
-                    self.table.c.sent_at
-                    < func.now() - text(f"interval '{int(older_than_days)} days'")
-                )
-            )
-            return int(getattr(result, "rowcount", 0) or 0)
 
 
 def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:

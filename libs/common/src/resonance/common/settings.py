@@ -1,5 +1,6 @@
 """Settings shared by every service; each service subclasses with its own env prefix."""
 
+import importlib
 from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,18 @@ class ServiceSettings(BaseSettings):
     @property
     def jwks_url(self) -> str:
         return self.oidc_jwks_url or f"{self.oidc_issuer.rstrip('/')}/jwks"
+
+
+def settings_class(service: str) -> type[ServiceSettings]:
+    """The settings class a service declares in `resonance.<service>.settings`."""
+    module = importlib.import_module(f"resonance.{service}.settings")
+    return next(
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, ServiceSettings)
+        and value is not ServiceSettings
+    )
 
 
 def service_config(name: str) -> SettingsConfigDict:
