@@ -31,7 +31,7 @@ test: deps
 	$(UV) run --frozen pytest
 
 test-unit: .venv/.synced
-	$(UV) run --frozen pytest libs/common/tests services -m "not integration" -k "not infra"
+	$(UV) run --frozen pytest -m "not integration"
 
 lint: .venv/.synced
 	$(UV) run --frozen ruff check .

@@ -148,12 +148,12 @@ async def test_relay_killed_between_send_and_mark_loses_nothing_and_counts_once(
     async with db.transaction() as s:
         await s.execute(text("create table effects (content_id text)"))
 
-    async def apply(session: AsyncSession, envelope: Envelope) -> None:
+    async def apply(session: AsyncSession, event: ContentPublished, envelope: Envelope) -> None:
         await session.execute(
             text("insert into effects values (:c)"), {"c": envelope.data["content_id"]}
         )
 
-    spec = ConsumerSpec("test.effects", ["content"], {"content.published": apply})
+    spec = ConsumerSpec("test.effects", {ContentPublished: apply})
     consumer = EventConsumer(
         spec, db, plumbing.inbox, infra.kafka.bootstrap_servers, producer, topic_prefix=prefix
     )
@@ -184,7 +184,7 @@ async def test_consumer_applies_a_redelivered_event_once_and_dead_letters_poison
     async with db.transaction() as s:
         await s.execute(text("create table effects (content_id text)"))
 
-    async def apply(session: AsyncSession, envelope: Envelope) -> None:
+    async def apply(session: AsyncSession, event: ContentPublished, envelope: Envelope) -> None:
         if envelope.data["title"] == "poison":
             raise RuntimeError("handler keeps failing")
         await session.execute(
@@ -206,7 +206,7 @@ async def test_consumer_applies_a_redelivered_event_once_and_dead_letters_poison
         await producer.send_and_wait(topic, envelope.to_bytes(), key=b"k")
     await producer.send_and_wait(topic, b"{not json", key=b"k")
 
-    spec = ConsumerSpec("test.effects", ["content"], {"content.published": apply})
+    spec = ConsumerSpec("test.effects", {ContentPublished: apply})
     metric_reader = InMemoryMetricReader()
     consumer = EventConsumer(
         spec,
@@ -258,7 +258,7 @@ async def test_consumer_applies_a_redelivered_event_once_and_dead_letters_poison
     assert restarted.processed == 0 and restarted.dead_lettered == 0
 
     # Once the cause is fixed, replaying the dead letters applies the poison event.
-    fixed = ConsumerSpec("test.effects", ["content"], {"content.published": fixed_apply})
+    fixed = ConsumerSpec("test.effects", {ContentPublished: fixed_apply})
     replayed = await replay_dead_letters(infra.kafka.bootstrap_servers, topic + ".dlq", producer)
     assert replayed == 2
     again = EventConsumer(
@@ -293,7 +293,9 @@ def _metric_total(reader: InMemoryMetricReader, name: str) -> float:
     )
 
 
-async def fixed_apply(session: AsyncSession, envelope: Envelope) -> None:
+async def fixed_apply(
+    session: AsyncSession, event: ContentPublished, envelope: Envelope
+) -> None:
     await session.execute(
         text("insert into effects values (:c)"), {"c": envelope.data["content_id"]}
     )

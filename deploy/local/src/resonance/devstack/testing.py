@@ -198,3 +198,12 @@ def infra() -> Iterator[Infra]:
         kafka.stop()
         postgres.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+# Tests are unit tests unless they reach the real infrastructure: a test that uses the `infra`
+# fixture (directly or through another fixture) is marked `integration`, so
+# `pytest -m "not integration"` (make test-unit) starts neither PostgreSQL nor Kafka.
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "infra" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)

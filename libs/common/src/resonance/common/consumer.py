@@ -5,36 +5,70 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
+from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.common.db import Database
 from resonance.common.events.catalogue import DLQ_SUFFIX
-from resonance.common.events.envelope import Envelope
+from resonance.common.events.envelope import Envelope, EventData
 from resonance.common.telemetry import context_from_headers, decode_kafka_headers, kafka_headers
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+E = TypeVar("E", bound=EventData)
+# A handler applies one event inside the consumer's transaction. It must keep every effect in
+# `session` (outbox rows included): the runner commits the inbox claim, the effects and, after
+# that, the Kafka offset as one unit, and may apply a whole poll in one transaction.
+EventHandler = Callable[[AsyncSession, E, Envelope], Awaitable[None]]
 
 
 class PermanentError(Exception):
     """A handler raises this when retrying cannot help (bad payload): straight to the DLQ."""
 
 
-@dataclass
-class ConsumerSpec:
-    """What a service consumes: a name (its inbox and group id), topics and handlers by type."""
+@dataclass(frozen=True)
+class _Route:
+    model: type[EventData]
+    handler: EventHandler[Any]
 
-    name: str
-    topics: list[str]
-    handlers: Mapping[str, Handler]
+
+class ConsumerSpec:
+    """What one consumer group of a service applies: `{EventClass: handler}`.
+
+    The topics come from the classes, so a consumer cannot subscribe to one event type and
+    miss another of the same aggregate by accident. Each payload is parsed once, here; a
+    payload that does not validate is a permanent error (dead-lettered without retries).
+    """
+
+    def __init__(self, name: str, handlers: Mapping[type[Any], EventHandler[Any]]) -> None:
+        self.name = name
+        self._routes = {
+            model.event_type: _Route(model, handler) for model, handler in handlers.items()
+        }
+        self.topics = sorted({route.model.topic for route in self._routes.values()})
+
+    def handles(self, event_type: str) -> bool:
+        return event_type in self._routes
+
+    @property
+    def event_types(self) -> list[str]:
+        return sorted(self._routes)
+
+    async def dispatch(self, session: AsyncSession, envelope: Envelope) -> None:
+        route = self._routes[envelope.type]
+        try:
+            event = route.model.model_validate(envelope.data)
+        except ValidationError as exc:
+            fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:5])
+            raise PermanentError(f"invalid {envelope.type} payload ({fields})") from exc
+        await route.handler(session, event, envelope)
 
 
 class EventConsumer:
@@ -110,7 +144,7 @@ class EventConsumer:
         applied = 0
         try:
             parsed = [(r, Envelope.from_bytes(r.value or b"")) for r in records]
-            wanted = [(r, e) for r, e in parsed if e.type in self.spec.handlers]
+            wanted = [(r, e) for r, e in parsed if self.spec.handles(e.type)]
             if not wanted:
                 return True
             async with self.db.transaction() as session:
@@ -121,7 +155,7 @@ class EventConsumer:
                     fresh.discard(envelope.id)  # the same event twice in one poll
                     with self._span(record, decode_kafka_headers(record.headers)) as span:
                         span.set_attribute("messaging.message.id", envelope.id)
-                        await self.spec.handlers[envelope.type](session, envelope)
+                        await self.spec.dispatch(session, envelope)
                     applied += 1
                     self._applied.add(1, {"consumer": self.spec.name, "type": envelope.type})
         except Exception as exc:
@@ -171,13 +205,12 @@ class EventConsumer:
                 span.set_status(Status(StatusCode.ERROR, "unparseable event"))
                 await self._dead_letter(record, headers, f"unparseable event: {exc}", 1)
                 return
-            handler = self.spec.handlers.get(envelope.type)
-            if handler is None:
+            if not self.spec.handles(envelope.type):
                 return
             span.set_attribute("messaging.message.id", envelope.id)
             for attempt in range(1, self.max_attempts + 1):
                 try:
-                    if await self._apply_once(handler, envelope):
+                    if await self._apply_once(envelope):
                         self.processed += 1
                         self._applied.add(1, {"consumer": self.spec.name, "type": envelope.type})
                     return
@@ -197,12 +230,12 @@ class EventConsumer:
                     )
                     await asyncio.sleep(self.retry_backoff_s * 2 ** (attempt - 1))
 
-    async def _apply_once(self, handler: Handler, envelope: Envelope) -> bool:
+    async def _apply_once(self, envelope: Envelope) -> bool:
         """Applies the event unless this consumer already did; says whether it did."""
         async with self.db.transaction() as session:
             if not await self._claim(session, envelope):
                 return False  # already applied: a redelivery or a duplicate publication
-            await handler(session, envelope)
+            await self.spec.dispatch(session, envelope)
             return True
 
     async def _fail(

@@ -1,6 +1,7 @@
 """RFC 9457 problem+json for every error a service returns."""
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,9 +10,17 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from resonance.common.domain_errors import DomainError
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 PROBLEM_BASE = "https://resonance.dev/problems/"
 
 
@@ -70,6 +79,22 @@ def _transient(sqlstate: str) -> bool:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        headers = None
+        retry_at = getattr(exc, "retry_at", None)
+        if retry_at is not None:
+            headers = {"Retry-After": str(max(0, int((retry_at - utc_now()).total_seconds())))}
+        return problem_response(
+            exc.status,
+            exc.title,
+            exc.detail,
+            PROBLEM_BASE + exc.slug,
+            request.url.path,
+            headers=headers,
+            **exc.extensions,
+        )
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(

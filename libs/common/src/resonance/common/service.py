@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Generic, TypeVar
 
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Request
@@ -14,6 +15,7 @@ from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.common.auth import JwtVerifier
 from resonance.common.consumer import ConsumerSpec, EventConsumer
@@ -27,17 +29,18 @@ from resonance.common.plumbing import PlumbingTables
 from resonance.common.secrets_box import SecretBox
 from resonance.common.settings import ServiceSettings
 from resonance.common.telemetry import make_meter_provider, make_tracer_provider
+from resonance.common.unit_of_work import Clock, UnitOfWork, utc_now
 
 log = logging.getLogger(__name__)
 
-BackgroundJob = Callable[["Runtime"], Awaitable[None]]
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 
 
 @dataclass
-class Runtime:
+class Runtime(Generic[SettingsT]):
     """Everything a request handler or worker of one service needs, built once per app."""
 
-    settings: ServiceSettings
+    settings: SettingsT
     db: Database
     tables: PlumbingTables
     outbox: Outbox
@@ -49,6 +52,20 @@ class Runtime:
     consumers: list[EventConsumer] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     jobs: list[asyncio.Task[None]] = field(default_factory=list)
+    # Tests replace the clock to move time; everything that reads "now" goes through it.
+    clock: Clock = utc_now
+    # Whatever a service builds in its start hook (pools, HTTP clients) and needs later.
+    extensions: dict[str, object] = field(default_factory=dict)
+
+    def bind(self, session: AsyncSession) -> UnitOfWork[SettingsT]:
+        """A unit of work over a transaction someone else opened (an event handler's)."""
+        return UnitOfWork(session, self.outbox, self.settings, self.clock)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork[SettingsT]]:
+        """One transaction: committed when the block ends, rolled back on any exception."""
+        async with self.db.transaction() as session:
+            yield self.bind(session)
 
     @cached_property
     def secrets(self) -> SecretBox:
@@ -65,25 +82,40 @@ class Runtime:
             return False
 
 
-async def runtime_of(request: Request) -> Runtime:
+BackgroundJob = Callable[[Runtime[SettingsT]], Awaitable[None]]
+Hook = Callable[[Runtime[SettingsT]], Awaitable[None]]
+ConsumersFactory = Callable[[Runtime[SettingsT]], Sequence[ConsumerSpec]]
+
+
+async def runtime_of(request: Request) -> Runtime[ServiceSettings]:
     # async so FastAPI calls it inline instead of hopping to its thread pool per request.
-    runtime: Runtime = request.app.state.runtime
+    # Services wrap this in their api/deps.py with their own settings type.
+    runtime: Runtime[ServiceSettings] = request.app.state.runtime
     return runtime
 
 
 def create_service_app(
     *,
-    settings: ServiceSettings,
+    settings: SettingsT,
     tables: PlumbingTables,
     title: str,
     description: str,
     routers: Sequence[APIRouter],
-    consumers: Sequence[ConsumerSpec] = (),
-    background_jobs: Sequence[BackgroundJob] = (),
+    consumers: ConsumersFactory[SettingsT] | None = None,
+    background_jobs: Sequence[BackgroundJob[SettingsT]] = (),
+    on_start: Sequence[Hook[SettingsT]] = (),
+    on_stop: Sequence[Hook[SettingsT]] = (),
     openapi_tags: list[dict[str, str]] | None = None,
     tracer_provider: TracerProvider | None = None,
     meter_provider: MeterProvider | None = None,
 ) -> FastAPI:
+    """Builds a service's app: plumbing (auth, problems, idempotency, outbox relay, consumers,
+    housekeeping, telemetry) wired once, the service's own routers and workers plugged in.
+
+    `on_start` hooks run before the app serves (after the database engine exists) and
+    `on_stop` hooks after it stopped serving, in reverse order. `consumers` is called with the
+    runtime, so handlers can reach the outbox, settings and clock without late binding.
+    """
     if settings.configure_logging:
         configure_logging(settings.log_level)
     tracer_provider = tracer_provider or make_tracer_provider(
@@ -93,7 +125,7 @@ def create_service_app(
         settings.service_name, settings.otel_exporter, settings.otel_endpoint
     )
     db = Database(settings.database_url, settings.database_pool_size)
-    runtime = Runtime(
+    runtime: Runtime[SettingsT] = Runtime(
         settings=settings,
         db=db,
         tables=tables,
@@ -112,11 +144,20 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await _start_messaging(runtime, consumers, background_jobs)
         try:
+            for hook in on_start:
+                await hook(runtime)
+            specs = list(consumers(runtime)) if consumers is not None else []
+            await _start_messaging(runtime, specs, background_jobs)
             yield
         finally:
             await _stop_messaging(runtime)
+            # Stop hooks must tolerate a start hook that never ran (start-up failed early).
+            for hook in reversed(on_stop):
+                try:
+                    await hook(runtime)
+                except Exception:
+                    log.exception("stop hook %s failed", getattr(hook, "__name__", hook))
             await db.dispose()
 
     app = FastAPI(
@@ -143,7 +184,9 @@ def create_service_app(
 
 
 async def _start_messaging(
-    runtime: Runtime, consumers: Sequence[ConsumerSpec], jobs: Sequence[BackgroundJob]
+    runtime: Runtime[SettingsT],
+    consumers: Sequence[ConsumerSpec],
+    jobs: Sequence[BackgroundJob[SettingsT]],
 ) -> None:
     s = runtime.settings
     try:
@@ -162,12 +205,16 @@ async def _start_messaging(
         asyncio.create_task(_supervise("housekeeping", lambda: _housekeeping(runtime)))
     )
     for job in jobs:
-        runtime.jobs.append(
-            asyncio.create_task(_supervise(job.__name__, lambda j=job: j(runtime)))  # type: ignore[misc]
-        )
+        runtime.jobs.append(asyncio.create_task(_supervise(job.__name__, _bound(job, runtime))))
 
 
-async def _connect_kafka(runtime: Runtime, consumers: Sequence[ConsumerSpec]) -> None:
+def _bound(
+    job: BackgroundJob[SettingsT], runtime: Runtime[SettingsT]
+) -> Callable[[], Awaitable[None]]:
+    return lambda: job(runtime)
+
+
+async def _connect_kafka(runtime: Runtime[SettingsT], consumers: Sequence[ConsumerSpec]) -> None:
     s = runtime.settings
     runtime.producer = make_producer(s.kafka_bootstrap_servers, f"{s.service_name}-producer")
     await runtime.producer.start()
@@ -202,7 +249,9 @@ async def _connect_kafka(runtime: Runtime, consumers: Sequence[ConsumerSpec]) ->
         runtime.tasks.append(asyncio.create_task(_supervise(f"consumer {spec.name}", consumer.run)))
 
 
-async def _connect_kafka_later(runtime: Runtime, consumers: Sequence[ConsumerSpec]) -> None:
+async def _connect_kafka_later(
+    runtime: Runtime[SettingsT], consumers: Sequence[ConsumerSpec]
+) -> None:
     delay = 1.0
     while True:
         await asyncio.sleep(delay)
@@ -221,7 +270,7 @@ async def _connect_kafka_later(runtime: Runtime, consumers: Sequence[ConsumerSpe
             delay = min(delay * 2, 30)
 
 
-async def _stop_messaging(runtime: Runtime) -> None:
+async def _stop_messaging(runtime: Runtime[SettingsT]) -> None:
     for job in runtime.jobs:
         job.cancel()
     for job in runtime.jobs:
@@ -231,7 +280,7 @@ async def _stop_messaging(runtime: Runtime) -> None:
     await _disconnect_kafka(runtime)
 
 
-async def _disconnect_kafka(runtime: Runtime) -> None:
+async def _disconnect_kafka(runtime: Runtime[SettingsT]) -> None:
     """Stops the relay, the consumers and the producer, whatever state they reached."""
     if runtime.relay is not None:
         runtime.relay.stop()
@@ -272,7 +321,7 @@ async def _supervise(name: str, work: Callable[[], Awaitable[None]]) -> None:
             delay = min(delay * 2, 10)
 
 
-async def _housekeeping(runtime: Runtime) -> None:
+async def _housekeeping(runtime: Runtime[SettingsT]) -> None:
     """Drops plumbing rows nobody needs any more, once an hour."""
     while True:
         async with runtime.db.transaction() as session:

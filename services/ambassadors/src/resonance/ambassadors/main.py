@@ -15,10 +15,9 @@ from resonance.ambassadors.api import (
     segments,
 )
 from resonance.ambassadors.api.scim_support import install_scim_errors
-from resonance.ambassadors.events.handlers import build_consumer
+from resonance.ambassadors.events.handlers import build_consumers
 from resonance.ambassadors.settings import AmbassadorsSettings
 from resonance.ambassadors.store.tables import plumbing
-from resonance.common.outbox import Outbox
 from resonance.common.service import create_service_app
 
 TAGS = [
@@ -39,7 +38,6 @@ TAGS = [
 
 def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
     settings = settings or AmbassadorsSettings()
-    holder: dict[str, Outbox] = {}
     app = create_service_app(
         settings=settings,
         tables=plumbing,
@@ -58,7 +56,7 @@ def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
             segments.router,
             privacy.router,
         ],
-        consumers=[build_consumer(settings, lambda: holder["outbox"])],
+        consumers=build_consumers,
         background_jobs=[
             jobs.invitation_dispatcher,
             jobs.scheduled_leavers,
@@ -67,6 +65,5 @@ def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
         ],
         openapi_tags=TAGS,
     )
-    holder["outbox"] = app.state.runtime.outbox
     install_scim_errors(app)
     return app

@@ -52,7 +52,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             kpis.router,
             tenant_settings.router,
         ],
-        consumers=[CONSUMER],
+        consumers=lambda runtime: [CONSUMER],
         background_jobs=[run_scheduler, run_source_poller],
         openapi_tags=TAGS,
     )

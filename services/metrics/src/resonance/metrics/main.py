@@ -17,5 +17,5 @@ def create_app(settings: MetricsSettings | None = None) -> FastAPI:
         title="Resonance metrics",
         description="Reach, KPIs, leaderboards, points, badges, rewards and digests.",
         routers=[kpis.router],
-        consumers=[CONTENT_CONSUMER],
+        consumers=lambda runtime: [CONTENT_CONSUMER],
     )

@@ -1,9 +1,5 @@
 """What this service consumes: HR facts (the third door) and activity that moves stages."""
 
-from collections.abc import Callable
-from typing import TypeVar
-
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.ambassadors.domain.hr import as_utc, facts_from_hr_event
@@ -12,25 +8,18 @@ from resonance.ambassadors.settings import AmbassadorsSettings
 from resonance.ambassadors.store.intake import apply_hr_facts
 from resonance.ambassadors.store.people import get_employee
 from resonance.ambassadors.store.tables import Employee
-from resonance.common.consumer import ConsumerSpec, Handler, PermanentError
+from resonance.common.consumer import ConsumerSpec
 from resonance.common.events.catalogue import (
     AmbassadorStageChanged,
     ContentPublished,
     HrEmployee,
     ShareMade,
 )
-from resonance.common.events.envelope import Envelope, EventData
+from resonance.common.events.envelope import Envelope
 from resonance.common.outbox import Outbox
+from resonance.common.service import Runtime
 
 CONSUMER_NAME = "ambassadors"
-T = TypeVar("T", bound=EventData)
-
-
-def _parse(model: type[T], envelope: Envelope) -> T:
-    try:
-        return model.model_validate(envelope.data)
-    except ValidationError as exc:
-        raise PermanentError(f"invalid {envelope.type} payload") from exc
 
 
 async def _move_stage(
@@ -58,9 +47,13 @@ def _contributions(employee: Employee) -> Contributions:
     return Contributions(employee.shared_company, employee.shared_market, employee.created_own)
 
 
-def build_consumer(settings: AmbassadorsSettings, outbox: Callable[[], Outbox]) -> ConsumerSpec:
-    async def on_hr_employee(session: AsyncSession, envelope: Envelope) -> None:
-        event = _parse(HrEmployee, envelope)
+def build_consumers(runtime: Runtime[AmbassadorsSettings]) -> list[ConsumerSpec]:
+    settings = runtime.settings
+
+    def outbox() -> Outbox:
+        return runtime.outbox
+
+    async def on_hr_employee(session: AsyncSession, event: HrEmployee, envelope: Envelope) -> None:
         await apply_hr_facts(
             session,
             outbox(),
@@ -72,8 +65,7 @@ def build_consumer(settings: AmbassadorsSettings, outbox: Callable[[], Outbox]) 
             effective_at=as_utc(event.effective_at),
         )
 
-    async def on_share_made(session: AsyncSession, envelope: Envelope) -> None:
-        event = _parse(ShareMade, envelope)
+    async def on_share_made(session: AsyncSession, event: ShareMade, envelope: Envelope) -> None:
         employee = await get_employee(session, envelope.tenant, event.ambassador_id, lock=True)
         if employee is None or employee.erased_at is not None:
             return  # a share by someone we do not know (or erased): nothing to move
@@ -86,8 +78,9 @@ def build_consumer(settings: AmbassadorsSettings, outbox: Callable[[], Outbox]) 
             record_share(_contributions(employee), event.content_family),
         )
 
-    async def on_content_published(session: AsyncSession, envelope: Envelope) -> None:
-        event = _parse(ContentPublished, envelope)
+    async def on_content_published(
+        session: AsyncSession, event: ContentPublished, envelope: Envelope
+    ) -> None:
         if event.family != "submission" or not event.submitted_by:
             return
         employee = await get_employee(session, envelope.tenant, event.submitted_by, lock=True)
@@ -97,13 +90,13 @@ def build_consumer(settings: AmbassadorsSettings, outbox: Callable[[], Outbox]) 
             session, outbox(), employee, record_share(_contributions(employee), "submission")
         )
 
-    handlers: dict[str, Handler] = {
-        HrEmployee.event_type: on_hr_employee,
-        ShareMade.event_type: on_share_made,
-        ContentPublished.event_type: on_content_published,
-    }
-    return ConsumerSpec(
-        name=CONSUMER_NAME,
-        topics=[HrEmployee.topic, ShareMade.topic, ContentPublished.topic],
-        handlers=handlers,
-    )
+    return [
+        ConsumerSpec(
+            CONSUMER_NAME,
+            {
+                HrEmployee: on_hr_employee,
+                ShareMade: on_share_made,
+                ContentPublished: on_content_published,
+            },
+        )
+    ]

@@ -3,14 +3,12 @@ what each of them already shared (for the feed). No call to another service is e
 
 import uuid
 from datetime import UTC, datetime
-from typing import TypeVar
 
-from pydantic import ValidationError
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.common.consumer import ConsumerSpec, PermanentError
+from resonance.common.consumer import ConsumerSpec
 from resonance.common.events import Envelope
 from resonance.common.events.catalogue import (
     AmbassadorEnrolled,
@@ -20,17 +18,7 @@ from resonance.common.events.catalogue import (
     AmbassadorUpdated,
     ShareMade,
 )
-from resonance.common.events.envelope import EventData
 from resonance.content.store.tables import AmbassadorView, ContentItem, ShareView, Submission
-
-T = TypeVar("T", bound=EventData)
-
-
-def _parse(model: type[T], envelope: Envelope) -> T:
-    try:
-        return model.model_validate(envelope.data)
-    except ValidationError as exc:
-        raise PermanentError(f"invalid {envelope.type} payload") from exc
 
 
 async def _existing(
@@ -78,8 +66,7 @@ async def _link_login(session: AsyncSession, row: AmbassadorView, subject: str |
     )
 
 
-async def on_enrolled(session: AsyncSession, envelope: Envelope) -> None:
-    event = _parse(AmbassadorEnrolled, envelope)
+async def on_enrolled(session: AsyncSession, event: AmbassadorEnrolled, envelope: Envelope) -> None:
     row = await _existing(session, envelope.tenant, event.ambassador_id)
     if row is None:
         row = AmbassadorView(tenant=envelope.tenant, ambassador_id=event.ambassador_id)
@@ -91,8 +78,7 @@ async def on_enrolled(session: AsyncSession, envelope: Envelope) -> None:
     row.updated_at = datetime.now(UTC)
 
 
-async def on_updated(session: AsyncSession, envelope: Envelope) -> None:
-    event = _parse(AmbassadorUpdated, envelope)
+async def on_updated(session: AsyncSession, event: AmbassadorUpdated, envelope: Envelope) -> None:
     row = await _existing(session, envelope.tenant, event.ambassador_id)
     if row is None:
         row = AmbassadorView(tenant=envelope.tenant, ambassador_id=event.ambassador_id)
@@ -103,8 +89,7 @@ async def on_updated(session: AsyncSession, envelope: Envelope) -> None:
     row.updated_at = datetime.now(UTC)
 
 
-async def on_left(session: AsyncSession, envelope: Envelope) -> None:
-    event = _parse(AmbassadorLeft, envelope)
+async def on_left(session: AsyncSession, event: AmbassadorLeft, envelope: Envelope) -> None:
     row = await _existing(session, envelope.tenant, event.ambassador_id)
     if row is None:
         return
@@ -116,12 +101,11 @@ async def on_left(session: AsyncSession, envelope: Envelope) -> None:
     row.updated_at = datetime.now(UTC)
 
 
-async def on_erased(session: AsyncSession, envelope: Envelope) -> None:
+async def on_erased(session: AsyncSession, event: AmbassadorErased, envelope: Envelope) -> None:
     """Purges what this service holds about the person: profile (with its login subject),
     shares, submissions not published; published submissions stay as company content
     without their author. Submissions made before the projection knew the person's login
     subject were recorded under that subject: they go too."""
-    event = _parse(AmbassadorErased, envelope)
     tenant = envelope.tenant
     login_subject = (
         await session.execute(
@@ -165,8 +149,7 @@ async def on_erased(session: AsyncSession, envelope: Envelope) -> None:
     )
 
 
-async def on_share_made(session: AsyncSession, envelope: Envelope) -> None:
-    event = _parse(ShareMade, envelope)
+async def on_share_made(session: AsyncSession, event: ShareMade, envelope: Envelope) -> None:
     if event.content_id is None:
         return  # the ambassador's own post: nothing of ours to hide
     try:
@@ -186,13 +169,12 @@ async def on_share_made(session: AsyncSession, envelope: Envelope) -> None:
 
 
 CONSUMER = ConsumerSpec(
-    name="content.projections",
-    topics=[AmbassadorEnrolled.topic, ShareMade.topic],
-    handlers={
-        AmbassadorEnrolled.event_type: on_enrolled,
-        AmbassadorUpdated.event_type: on_updated,
-        AmbassadorLeft.event_type: on_left,
-        AmbassadorErased.event_type: on_erased,
-        ShareMade.event_type: on_share_made,
+    "content.projections",
+    {
+        AmbassadorEnrolled: on_enrolled,
+        AmbassadorUpdated: on_updated,
+        AmbassadorLeft: on_left,
+        AmbassadorErased: on_erased,
+        ShareMade: on_share_made,
     },
 )

@@ -8,15 +8,12 @@ from resonance.common.events.catalogue import ContentPublished
 from resonance.metrics.store.published import record_published
 
 
-async def on_content_published(session: AsyncSession, envelope: Envelope) -> None:
-    event = ContentPublished.model_validate(envelope.data)
+async def on_content_published(
+    session: AsyncSession, event: ContentPublished, envelope: Envelope
+) -> None:
     await record_published(
         session, envelope.tenant, event.content_id, event.family, event.publish_at or envelope.time
     )
 
 
-CONSUMER = ConsumerSpec(
-    name="metrics.content",
-    topics=[ContentPublished.topic],
-    handlers={ContentPublished.event_type: on_content_published},
-)
+CONSUMER = ConsumerSpec("metrics.content", {ContentPublished: on_content_published})
