@@ -11,7 +11,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from resonance.common.events.envelope import EventData
 
-Network = Literal["linkedin", "x", "facebook", "instagram", "xing", "tiktok", "threads", "other"]
+Network = Literal[
+    "linkedin",
+    "x",
+    "mastodon",
+    "bluesky",
+    "facebook",
+    "instagram",
+    "whatsapp",
+    "xing",
+    "tiktok",
+    "threads",
+    "other",
+]
 
 
 class Part(BaseModel):
@@ -282,6 +294,24 @@ class HrEmployee(EventData):
 # --- sharing -------------------------------------------------------------------------
 
 
+class ShareRequested(EventData):
+    event_type = "share.requested"
+    topic = "share.request"
+    description = (
+        "Work for the posting workers: a share is due now (its own topic and consumer group, "
+        "so operations scale workers apart from the API). Carries no text and no token."
+    )
+
+    share_id: str
+    ambassador_id: str
+    network: str
+    due_at: datetime
+    attempt: int = 0
+
+    def subject(self) -> str:
+        return self.share_id
+
+
 class ShareMade(EventData):
     event_type = "share.made"
     topic = "share"
@@ -296,6 +326,10 @@ class ShareMade(EventData):
     post_url: str | None = None
     tracked_link: str | None = None
     shared_at: datetime
+    # A share intent (no posting API): counted as self-reported until a tracked click confirms.
+    self_reported: bool = False
+    # Posted for the ambassador by campaign auto-share (opt-in), not by a click of theirs.
+    automatic: bool = False
 
     def subject(self) -> str:
         return self.share_id
@@ -312,6 +346,9 @@ class ShareFailed(EventData):
     network: str
     error: str
     retryable: bool = False
+    # A stable code the app can branch on: reauth_required, rate_limited, rejected, ...
+    reason: str | None = None
+    campaign_id: str | None = None
 
     def subject(self) -> str:
         return self.share_id
@@ -332,6 +369,9 @@ class ReachMeasured(EventData):
     reshares: int = 0
     clicks: int = 0
     measured_at: datetime
+    # False: an estimate (audience size x the tenant's reach rate), never mixed with measures.
+    measured: bool = True
+    campaign_id: str | None = None
 
     def subject(self) -> str:
         return self.share_id
@@ -351,9 +391,72 @@ class LinkClicked(EventData):
     utm_medium: str | None = None
     utm_campaign: str | None = None
     clicked_at: datetime
+    network: str | None = None
+    # Salted, per-day hash of the visitor: counts unique visitors, identifies nobody.
+    visitor: str | None = None
+    # The click came from the company's own networks (tenant-configured address ranges).
+    internal: bool = False
 
     def subject(self) -> str:
         return self.link_id
+
+
+class ConversionRecorded(EventData):
+    event_type = "conversion.recorded"
+    topic = "conversion"
+    description = "A careers site, ATS or CRM reported an application, lead or sign-up."
+
+    conversion_id: str
+    share_id: str
+    ambassador_id: str | None = None
+    content_id: str | None = None
+    campaign_id: str | None = None
+    network: str | None = None
+    kind: Literal["application", "lead", "signup", "purchase", "other"]
+    value: float | None = None
+    currency: str | None = Field(default=None, max_length=3)
+    occurred_at: datetime
+
+    def subject(self) -> str:
+        return self.share_id
+
+
+class _ConnectionEvent(EventData):
+    topic = "connection"
+
+    connection_id: str
+    ambassador_id: str
+    network: str
+
+    def subject(self) -> str:
+        return self.connection_id
+
+
+class ConnectionConnected(_ConnectionEvent):
+    event_type = "connection.connected"
+    description = "An ambassador connected a social account (no token is ever in an event)."
+
+    audience_size: int | None = None
+    connected_at: datetime
+
+
+class ConnectionExpiring(_ConnectionEvent):
+    event_type = "connection.expiring"
+    description = "A connection's access ends soon and cannot be refreshed: ask to reconnect."
+
+    expires_at: datetime
+
+
+class ConnectionReauthRequired(_ConnectionEvent):
+    event_type = "connection.reauth_required"
+    description = "The network refused the connection's tokens: the ambassador must reconnect."
+
+    reason: str
+
+
+class ConnectionDisconnected(_ConnectionEvent):
+    event_type = "connection.disconnected"
+    description = "The ambassador (or erasure) disconnected the account; tokens are deleted."
 
 
 # --- metrics -------------------------------------------------------------------------
@@ -404,10 +507,16 @@ CATALOGUE: dict[str, type[EventData]] = {
         AmbassadorStageChanged,
         AmbassadorErased,
         HrEmployee,
+        ShareRequested,
         ShareMade,
         ShareFailed,
         ReachMeasured,
         LinkClicked,
+        ConversionRecorded,
+        ConnectionConnected,
+        ConnectionExpiring,
+        ConnectionReauthRequired,
+        ConnectionDisconnected,
         RewardGranted,
         DigestReady,
     )
