@@ -2,17 +2,20 @@
 transaction, bounded retries, then a dead-letter topic."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka.errors import KafkaConnectionError
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.common.db import Database
@@ -71,6 +74,24 @@ class ConsumerSpec:
         await route.handler(session, event, envelope)
 
 
+class _Stopped(Exception):
+    """Stop requested while waiting out a transient failure: leave without committing."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Failures of the infrastructure rather than of the event: connection lost, database
+    restarting or failing over, serialization conflicts, timeouts."""
+    if isinstance(exc, OSError | TimeoutError | ConnectionError | KafkaConnectionError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated or isinstance(exc, InterfaceError | OperationalError):
+            return True
+        orig = exc.orig
+        sqlstate = str(getattr(orig, "sqlstate", "") or getattr(orig, "pgcode", "") or "")
+        return sqlstate[:2] in {"08", "40", "53", "57"}
+    return False
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -83,6 +104,7 @@ class EventConsumer:
         group_prefix: str = "",
         max_attempts: int = 3,
         retry_backoff_s: float = 0.2,
+        max_transient_backoff_s: float = 10.0,
         tracer_provider: trace.TracerProvider | None = None,
         meter_provider: metrics.MeterProvider | None = None,
     ) -> None:
@@ -93,6 +115,7 @@ class EventConsumer:
         self.topic_prefix = topic_prefix
         self.max_attempts = max_attempts
         self.retry_backoff_s = retry_backoff_s
+        self.max_transient_backoff_s = max_transient_backoff_s
         self.tracer = trace.get_tracer(__name__, tracer_provider=tracer_provider)
         meter = metrics.get_meter(__name__, meter_provider=meter_provider)
         self._applied = meter.create_counter(
@@ -113,6 +136,7 @@ class EventConsumer:
             max_poll_records=500,
         )
         self._stopping = asyncio.Event()
+        self._rewind_needed = False
         self.processed = 0
         self.dead_lettered = 0
 
@@ -120,17 +144,40 @@ class EventConsumer:
         await self.consumer.start()
 
     async def run(self) -> None:
-        while not self._stopping.is_set():
-            batches = await self.consumer.getmany(timeout_ms=200, max_records=500)
-            for tp, records in batches.items():
-                if not await self._apply_batch(records):
-                    # Something in the batch failed: isolate it, one event at a time.
-                    for record in records:
-                        await self._process(record)
-                # Everything in `records` is durably applied or dead-lettered.
-                await self.consumer.commit({tp: records[-1].offset + 1})
-                if self._stopping.is_set():
-                    return
+        """Applies records until stopped. Whatever goes wrong, the consumer's position goes
+        back to the last committed offset before it consumes again, so a batch that was
+        fetched but not fully applied is fetched again: no record is ever skipped."""
+        if self._rewind_needed:
+            await self._rewind()
+        try:
+            while not self._stopping.is_set():
+                batches = await self.consumer.getmany(timeout_ms=200, max_records=500)
+                for tp, records in batches.items():
+                    if not await self._apply_batch(records):
+                        # Something in the batch failed: isolate it, one event at a time.
+                        for record in records:
+                            await self._process(record)
+                    # Everything in `records` is durably applied or dead-lettered.
+                    await self.consumer.commit({tp: records[-1].offset + 1})
+                    if self._stopping.is_set():
+                        return
+        except _Stopped:
+            self._rewind_needed = True
+        except BaseException:
+            self._rewind_needed = True
+            with contextlib.suppress(Exception):
+                await self._rewind()
+            raise
+
+    async def _rewind(self) -> None:
+        """Moves every assigned partition back to its committed offset."""
+        for tp in self.consumer.assignment():
+            committed = await self.consumer.committed(tp)
+            if committed is None:
+                await self.consumer.seek_to_beginning(tp)
+            else:
+                self.consumer.seek(tp, committed)
+        self._rewind_needed = False
 
     async def _apply_batch(self, records: list[ConsumerRecord]) -> bool:
         """Applies a whole poll in one transaction (one commit instead of hundreds).
@@ -208,7 +255,9 @@ class EventConsumer:
             if not self.spec.handles(envelope.type):
                 return
             span.set_attribute("messaging.message.id", envelope.id)
-            for attempt in range(1, self.max_attempts + 1):
+            attempt = 1
+            transient_delay = self.retry_backoff_s
+            while True:
                 try:
                     if await self._apply_once(envelope):
                         self.processed += 1
@@ -218,7 +267,21 @@ class EventConsumer:
                     await self._fail(span, record, headers, exc, attempt)
                     return
                 except Exception as exc:
-                    if attempt == self.max_attempts:
+                    if is_transient(exc):
+                        # The database or the network is away, not the event's fault: wait
+                        # for as long as it lasts, never dead-letter for it.
+                        if self._stopping.is_set():
+                            raise _Stopped from exc
+                        log.warning(
+                            "transient failure applying %s (%s); retrying in %.1fs",
+                            envelope.type,
+                            type(exc).__name__,
+                            transient_delay,
+                        )
+                        await asyncio.sleep(transient_delay)
+                        transient_delay = min(transient_delay * 2, self.max_transient_backoff_s)
+                        continue
+                    if attempt >= self.max_attempts:
                         await self._fail(span, record, headers, exc, attempt)
                         return
                     log.warning(
@@ -229,6 +292,7 @@ class EventConsumer:
                         type(exc).__name__,
                     )
                     await asyncio.sleep(self.retry_backoff_s * 2 ** (attempt - 1))
+                    attempt += 1
 
     async def _apply_once(self, envelope: Envelope) -> bool:
         """Applies the event unless this consumer already did; says whether it did."""
