@@ -5,9 +5,12 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+
+# Any constant works; it keeps our migration lock apart from other advisory locks.
+MIGRATION_LOCK = 0x0A1E_B1C
 
 
 def alembic_config(script_location: Path, database_url: str) -> Config:
@@ -35,6 +38,9 @@ def run_env(metadata: MetaData, default_url: str | None = None) -> None:
     def migrate(connection: Connection) -> None:
         context.configure(connection=connection, target_metadata=metadata, compare_type=True)
         with context.begin_transaction():
+            # Two replicas starting at once both run `upgrade head`: the second waits here,
+            # then reads the version the first wrote and has nothing left to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             context.run_migrations()
 
     async def run() -> None:

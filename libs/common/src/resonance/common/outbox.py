@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import InvalidTopicError, MessageSizeTooLargeError, RecordTooLargeError
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.common.db import Database
+from resonance.common.domain_errors import Invalid
 from resonance.common.events.envelope import Envelope, EventData, new_envelope
 from resonance.common.telemetry import context_from_headers, current_trace_headers, kafka_headers
 
@@ -25,6 +27,21 @@ OUTBOX_SHARDS = 32
 OUTBOX_LOCK_NAMESPACE = 0x0B0C
 
 
+# Errors no retry can fix: the row is parked so the rows after it still leave.
+UNPUBLISHABLE = (MessageSizeTooLargeError, RecordTooLargeError, InvalidTopicError)
+DEFAULT_MAX_EVENT_BYTES = 512 * 1024
+
+
+class EventTooLarge(Invalid):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"the change would publish an event of {size} bytes; the limit is {limit}",
+            slug="event-too-large",
+            size=size,
+            limit=limit,
+        )
+
+
 def shard_of(key: str) -> int:
     return zlib.crc32(key.encode()) % OUTBOX_SHARDS
 
@@ -32,10 +49,17 @@ def shard_of(key: str) -> int:
 class Outbox:
     """Writes events into the outbox table inside the caller's transaction."""
 
-    def __init__(self, table: Table, source: str, topic_prefix: str = "") -> None:
+    def __init__(
+        self,
+        table: Table,
+        source: str,
+        topic_prefix: str = "",
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+    ) -> None:
         self.table = table
         self.source = source
         self.topic_prefix = topic_prefix
+        self.max_event_bytes = max_event_bytes
 
     async def add(self, session: AsyncSession, tenant: str, data: EventData) -> Envelope:
         envelope = new_envelope(self.source, tenant, data)
@@ -43,6 +67,11 @@ class Outbox:
         return envelope
 
     async def add_envelope(self, session: AsyncSession, envelope: Envelope, topic: str) -> None:
+        """Raises EventTooLarge (a 422 at the API) rather than store an event Kafka would
+        refuse: the change is refused with it, in the same transaction."""
+        payload = envelope.model_dump_json()
+        if len(payload) > self.max_event_bytes:
+            raise EventTooLarge(len(payload), self.max_event_bytes)
         headers = {"ce_id": envelope.id, "ce_type": envelope.type, "ce_tenant": envelope.tenant}
         headers.update(current_trace_headers())
         await session.execute(
@@ -53,7 +82,7 @@ class Outbox:
                 shard=shard_of(envelope.subject),
                 event_type=envelope.type,
                 tenant=envelope.tenant,
-                payload=envelope.model_dump_json(),
+                payload=payload,
                 headers=headers,
             )
         )
@@ -92,6 +121,11 @@ class OutboxRelay:
         self._published = meter.create_counter(
             "resonance.outbox.published", unit="{event}", description="Events relayed to Kafka"
         )
+        self._parked = meter.create_counter(
+            "resonance.outbox.parked",
+            unit="{event}",
+            description="Outbox rows Kafka refused for good (too large...), set aside",
+        )
         self._delay = meter.create_histogram(
             "resonance.outbox.delay",
             unit="s",
@@ -111,19 +145,23 @@ class OutboxRelay:
             rows = (
                 await session.execute(
                     select(t)
-                    .where(t.c.sent_at.is_(None), t.c.shard.in_(shards))
+                    .where(t.c.sent_at.is_(None), t.c.parked_at.is_(None), t.c.shard.in_(shards))
                     .order_by(t.c.seq)
                     .limit(self.batch_size)
                 )
             ).all()
             if not rows:
                 return 0
-            await self._send(rows)
+            refused = await self._send(rows)
             if self.after_send is not None:
-                await self.after_send(rows)
-            await session.execute(
-                update(t).where(t.c.seq.in_([r.seq for r in rows])).values(sent_at=func.now())
-            )
+                await self.after_send([r for r in rows if r.seq not in refused])
+            sent = [r.seq for r in rows if r.seq not in refused]
+            if sent:
+                await session.execute(update(t).where(t.c.seq.in_(sent)).values(sent_at=func.now()))
+            for seq, error in refused.items():
+                await session.execute(
+                    update(t).where(t.c.seq == seq).values(parked_at=func.now(), error=error)
+                )
         return len(rows)
 
     async def _lock_pending_shards(self, session: AsyncSession) -> list[int]:
@@ -134,7 +172,7 @@ class OutboxRelay:
         """
         pending = (
             select(self.table.c.shard)
-            .where(self.table.c.sent_at.is_(None))
+            .where(self.table.c.sent_at.is_(None), self.table.c.parked_at.is_(None))
             .order_by(self.table.c.seq)
             .limit(self.batch_size * 20)
             .subquery()
@@ -147,8 +185,12 @@ class OutboxRelay:
         )
         return list((await session.execute(locked)).scalars())
 
-    async def _send(self, rows: Sequence[Row[Any]]) -> None:
-        pending = []
+    async def _send(self, rows: Sequence[Row[Any]]) -> dict[int, str]:
+        """Sends the rows and waits for every acknowledgement. Returns the rows Kafka can never
+        accept (too large, invalid topic), to be parked; any other failure raises, so the
+        whole batch is retried and nothing is marked sent without an acknowledgement."""
+        pending: list[tuple[Row[Any], asyncio.Future[Any]]] = []
+        refused: dict[int, str] = {}
         for row in rows:
             parent = context_from_headers(row.headers)
             with self.tracer.start_as_current_span(
@@ -165,20 +207,33 @@ class OutboxRelay:
                     k: v for k, v in row.headers.items() if k not in ("traceparent", "tracestate")
                 }
                 headers.update(current_trace_headers())
-                pending.append(
-                    await self.producer.send(
+                try:
+                    future = await self.producer.send(
                         row.topic,
                         value=row.payload.encode(),
                         key=row.key.encode(),
                         headers=kafka_headers(headers),
                     )
-                )
+                except UNPUBLISHABLE as exc:
+                    refused[row.seq] = f"{type(exc).__name__}: {exc}"[:500]
+                    continue
+                pending.append((row, future))
         # Only acknowledged records may be marked sent.
-        await asyncio.gather(*pending)
+        results = await asyncio.gather(*(f for _, f in pending), return_exceptions=True)
+        for (row, _), result in zip(pending, results, strict=True):
+            if isinstance(result, UNPUBLISHABLE):
+                refused[row.seq] = f"{type(result).__name__}: {result}"[:500]
+            elif isinstance(result, BaseException):
+                raise result
         now = datetime.now(UTC)
         for row in rows:
+            if row.seq in refused:
+                log.error("outbox row %s parked: %s", row.event_id, refused[row.seq])
+                self._parked.add(1, {"messaging.destination.name": row.topic})
+                continue
             self._published.add(1, {"messaging.destination.name": row.topic})
             self._delay.record((now - row.created_at).total_seconds())
+        return refused
 
     async def run(self) -> None:
         while not self._stopping.is_set():

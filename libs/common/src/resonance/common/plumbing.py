@@ -48,6 +48,10 @@ def plumbing_tables(metadata: MetaData) -> PlumbingTables:
         Column("headers", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("sent_at", DateTime(timezone=True)),
+        # A row the relay could not publish (too large, refused): set aside with its error so
+        # the rows after it still flow; an operator fixes and re-queues it.
+        Column("parked_at", DateTime(timezone=True)),
+        Column("error", Text),
         Index("ix_outbox_unsent", "seq", postgresql_where=text("sent_at IS NULL")),
     )
     inbox = Table(

@@ -133,6 +133,7 @@ def create_service_app(
             tables.outbox,
             source=f"/resonance/{settings.service_name}",
             topic_prefix=settings.topic_prefix,
+            max_event_bytes=settings.max_event_bytes,
         ),
         verifier=JwtVerifier(settings.oidc_issuer, settings.oidc_audience, settings.jwks_url),
         tracer_provider=tracer_provider,

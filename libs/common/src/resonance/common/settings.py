@@ -28,6 +28,8 @@ class ServiceSettings(BaseSettings):
     otel_endpoint: str | None = None
     relay_poll_interval_s: float = 0.2
     relay_batch_size: int = 200
+    # Events above this are refused when written (a 422), below Kafka's 1 MB record limit.
+    max_event_bytes: int = 512 * 1024
     consumer_max_attempts: int = 3
     consumer_retry_backoff_s: float = 0.2
     run_background_workers: bool = True
