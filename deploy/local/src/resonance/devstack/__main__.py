@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from resonance.devstack import system_packages
 from resonance.devstack.kafka import ensure_kafka_jars
 from resonance.devstack.postgres import find_pg_bin
 from resonance.devstack.stack import find_repo_root, run
@@ -31,11 +32,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="start, print the summary, stop (smoke test)",
     )
-    sub.add_parser("deps", help="install PostgreSQL binaries and fetch Kafka jars, then exit")
+    sub.add_parser(
+        "deps", help="install PostgreSQL, Java, Maven, Chromium if missing, fetch Kafka jars, exit"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     if args.command == "deps":
+        system_packages.ensure()
         print(f"PostgreSQL binaries: {find_pg_bin()}")
         print(f"Kafka jars: {ensure_kafka_jars()}")
         return 0
