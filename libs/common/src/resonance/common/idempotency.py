@@ -38,21 +38,23 @@ class IdempotencyMiddleware:
                 send, 400, "Invalid Idempotency-Key", f"1 to {MAX_KEY_LENGTH} characters"
             )
             return
-        body = await _read_body(receive)
-        replay = _replaying_receive(body)
         runtime = scope["app"].state.runtime
+        # Authenticate from the headers before reading a byte of the body: an anonymous
+        # caller cannot make us buffer anything.
         principal = await _principal(runtime.verifier, headers.get("authorization", ""))
         if principal is None:
-            await self.app(scope, replay, send)  # the route answers 401 itself
+            await self.app(scope, receive, send)  # the route answers 401 itself
             return
         scope[PRINCIPAL_SCOPE_KEY] = principal
+        body = await _read_body(receive)
+        replay = _replaying_receive(body)
         request_hash = hashlib.sha256(
             b"\n".join(
                 [
                     scope["method"].encode(),
                     scope["path"].encode(),
                     scope.get("query_string", b""),
-                    body,
+                    canonical_body(body, headers.get("content-type", "")),
                 ]
             )
         ).hexdigest()
@@ -157,6 +159,19 @@ class _KeyStore:
             await session.execute(
                 delete(self.table).where(self.where, self.table.c.completed_at.is_(None))
             )
+
+
+def canonical_body(body: bytes, content_type: str) -> bytes:
+    """The body as compared between two uses of one key: JSON in canonical form (sorted keys,
+    no insignificant whitespace), so the same document with another key order is the same
+    request; anything else byte for byte."""
+    if "json" not in content_type.lower():
+        return body
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 async def _principal(verifier: JwtVerifier, authorization: str) -> Principal | None:

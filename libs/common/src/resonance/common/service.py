@@ -10,6 +10,8 @@ from typing import Generic, TypeVar
 
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.metrics import MeterProvider
@@ -18,12 +20,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.common.auth import JwtVerifier
+from resonance.common.body_limit import BodyLimitMiddleware
 from resonance.common.consumer import ConsumerSpec, EventConsumer
 from resonance.common.db import Database
 from resonance.common.errors import install_problem_handlers
 from resonance.common.health import router as health_router
 from resonance.common.idempotency import IdempotencyMiddleware
 from resonance.common.logs import AccessLogMiddleware, configure_logging
+from resonance.common.openapi import install_problem_contract
 from resonance.common.outbox import Outbox, OutboxRelay, make_producer
 from resonance.common.plumbing import PlumbingTables
 from resonance.common.secrets_box import SecretBox
@@ -161,7 +165,9 @@ def create_service_app(
                     log.exception("stop hook %s failed", getattr(hook, "__name__", hook))
             await db.dispose()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc served from the package itself: the docs work offline and behind
+    # a strict proxy (no CDN).
+    app = FastAPIOffline(
         title=title,
         description=description,
         version="1.0.0",
@@ -170,7 +176,20 @@ def create_service_app(
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
+    install_problem_contract(app)
+    # Added innermost first: the access log sees everything, CORS answers preflights before
+    # authentication, the body limit applies before idempotency buffers a body.
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    if settings.cors_allow_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "traceparent"],
+            expose_headers=["Location", "Retry-After", "Idempotent-Replayed"],
+            max_age=600,
+        )
     app.add_middleware(AccessLogMiddleware, service=settings.service_name)
     app.include_router(health_router)
     for router in routers:

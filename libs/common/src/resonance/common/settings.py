@@ -33,6 +33,11 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 3
     consumer_retry_backoff_s: float = 0.2
     run_background_workers: bool = True
+    # Browser origins allowed to call the API (CORS). The local stack allows the usual
+    # dev-server origins; production lists the frontends' origins.
+    cors_allow_origins: list[str] = []
+    # Request bodies above this are refused with 413 before anything reads them.
+    max_body_bytes: int = 1024 * 1024
     # Fernet keys sealing secrets at rest; the first seals, all open (rotation).
     secret_keys: list[str] = []
     # The process entry point owns logging; embedded uses (tests) leave it alone.
