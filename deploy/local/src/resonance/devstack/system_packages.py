@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ CHROMIUM = Need("chromium", "chromium", "browser tests (OAuth consent, digest ch
 NEEDS = (JAVA, MAVEN, CHROMIUM)
 
 
-def missing(needs: tuple[Need, ...] = NEEDS) -> list[Need]:
+def missing(needs: Sequence[Need] = NEEDS) -> list[Need]:
     return [n for n in needs if shutil.which(n.command) is None]
 
 

@@ -32,6 +32,8 @@ from resonance.devstack.demo_identities import DEMO_CLIENTS, DEMO_USERS
 from resonance.devstack.kafka import LocalKafka
 from resonance.devstack.oidc import SigningKey, create_oidc_app, mint_token
 from resonance.devstack.postgres import LocalPostgres
+from resonance.devstack.sandbox import create_sandbox_app
+from resonance.devstack.sandbox.client import RunningSandbox
 
 REPO = Path(__file__).resolve().parents[5]
 
@@ -207,3 +209,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "infra" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[RunningSandbox]:
+    """One social-network sandbox per session (needs neither PostgreSQL nor Kafka)."""
+    app = create_sandbox_app()
+    server = ThreadedServer(app).start()
+    try:
+        yield RunningSandbox(server.url, app.state.sandbox)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server: RunningSandbox) -> RunningSandbox:
+    """The session's sandbox, reset for this test (real time, demo accounts, default limits)."""
+    sandbox_server.reset()
+    return sandbox_server
