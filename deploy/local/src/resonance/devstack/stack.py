@@ -73,6 +73,28 @@ class ProcessSpec:
         return self.app.split(":", 1)[0]
 
 
+_SANDBOX = "http://127.0.0.1:{port_sandbox}"
+# The sharing service's connectors pointed at the sandbox, with its public demo clients;
+# production sets the real hosts and the company's own clients instead.
+SHARING_NETWORKS = {
+    f"RESONANCE_SHARING_{network.upper()}_{kind}_URL": f"{_SANDBOX}/{network}"
+    for network in ("linkedin", "x", "mastodon")
+    for kind in ("AUTH", "TOKEN", "API")
+} | {
+    "RESONANCE_SHARING_LINKEDIN_CLIENT_ID": "resonance-linkedin",
+    "RESONANCE_SHARING_LINKEDIN_CLIENT_SECRET": "resonance-linkedin-secret",
+    "RESONANCE_SHARING_X_CLIENT_ID": "resonance-x",
+    "RESONANCE_SHARING_X_CLIENT_SECRET": "resonance-x-secret",
+    "RESONANCE_SHARING_MASTODON_CLIENT_ID": "resonance-mastodon",
+    "RESONANCE_SHARING_MASTODON_CLIENT_SECRET": "resonance-mastodon-secret",
+}
+# Origins of the usual frontend dev servers (Vite, Create React App, Angular, Next).
+DEV_ORIGINS = [
+    f"http://{host}:{port}"
+    for host in ("localhost", "127.0.0.1")
+    for port in (3000, 4200, 5173, 8080)
+]
+
 PROCESSES: list[ProcessSpec] = [
     ProcessSpec(
         "oidc",
@@ -93,6 +115,15 @@ PROCESSES: list[ProcessSpec] = [
         stage=0,
         needs_infra=False,
         health_path="/feed.atom",
+    ),
+    ProcessSpec(
+        # LinkedIn, X and Mastodon as the sharing service meets them, on loopback.
+        "sandbox",
+        "resonance.devstack.sandbox:app_from_env",
+        8095,
+        service=False,
+        stage=0,
+        needs_infra=False,
     ),
     ProcessSpec(
         "content",
@@ -117,6 +148,7 @@ PROCESSES: list[ProcessSpec] = [
         8003,
         database="resonance_sharing",
         migrations="services/sharing/migrations",
+        env=SHARING_NETWORKS,
     ),
     ProcessSpec(
         "metrics",
@@ -225,6 +257,7 @@ class DevStack:
             if spec.database:
                 env[prefix + "DATABASE_URL"] = self.postgres.url(spec.database)
             env.setdefault(prefix + "SECRET_KEYS", json.dumps([self._secret_key()]))
+            env.setdefault(prefix + "CORS_ALLOW_ORIGINS", json.dumps(DEV_ORIGINS))
         env.update({k: v.format(**values) for k, v in spec.env.items()})
         return env
 
