@@ -2,6 +2,7 @@
 and share.made carry the ambassadors service's id; the projection links the two."""
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -11,10 +12,10 @@ from resonance.common.events.catalogue import (
     AmbassadorErased,
     AmbassadorProfile,
     AmbassadorUpdated,
+    ShareMade,
 )
 from resonance.devstack.testing import Infra, RunningService, eventually
-
-from .conftest import Emit, shared
+from resonance.devstack.testkit import emit_event
 
 
 async def _scalar(content: RunningService, sql: str, **params: Any) -> Any:
@@ -23,9 +24,10 @@ async def _scalar(content: RunningService, sql: str, **params: Any) -> Any:
 
 
 async def test_token_subject_resolves_to_the_projected_ambassador(
-    infra: Infra, content: RunningService, emit: Emit
+    infra: Infra, content: RunningService
 ) -> None:
     t = f"t-{uuid.uuid4().hex[:8]}"
+    prefix = content.settings.topic_prefix
     c = content.client
     writer = infra.auth(tenant=t, roles=["communicator"])
 
@@ -45,7 +47,9 @@ async def test_token_subject_resolves_to_the_projected_ambassador(
     early = await c.post("/v1/submissions", json={"format": "text", "title": "Early"}, headers=me)
     assert early.status_code == 201 and early.json()["ambassador_id"] == "sub-abc"
 
-    await emit(
+    await emit_event(
+        infra,
+        prefix,
         t,
         AmbassadorEnrolled(
             ambassador_id="emp-1",
@@ -55,7 +59,14 @@ async def test_token_subject_resolves_to_the_projected_ambassador(
             profile=AmbassadorProfile(country="FR"),
         ),
     )
-    await emit(t, shared("emp-1", already_shared))
+    share = ShareMade(
+        share_id=str(uuid.uuid4()),
+        ambassador_id="emp-1",
+        content_id=already_shared,
+        network="linkedin",
+        shared_at=datetime.now(UTC),
+    )
+    await emit_event(infra, prefix, t, share)
 
     async def projected() -> bool:
         return bool(
@@ -106,7 +117,7 @@ async def test_token_subject_resolves_to_the_projected_ambassador(
     assert for_france not in other_ids and already_shared in other_ids
 
     # Erasure purges the profile with its login subject: the token is a stranger again.
-    await emit(t, AmbassadorErased(ambassador_id="emp-1"))
+    await emit_event(infra, prefix, t, AmbassadorErased(ambassador_id="emp-1"))
 
     async def erased() -> bool:
         return (
@@ -123,9 +134,10 @@ async def test_token_subject_resolves_to_the_projected_ambassador(
 
 
 async def test_login_subject_from_an_update_and_kept_when_absent(
-    infra: Infra, content: RunningService, emit: Emit
+    infra: Infra, content: RunningService
 ) -> None:
     t = f"t-{uuid.uuid4().hex[:8]}"
+    prefix = content.settings.topic_prefix
     c = content.client
     writer = infra.auth(tenant=t, roles=["communicator"])
     r = await c.post(
@@ -139,7 +151,9 @@ async def test_login_subject_from_an_update_and_kept_when_absent(
         headers=writer,
     )
     for_germany = r.json()["id"]
-    await emit(
+    await emit_event(
+        infra,
+        prefix,
         t,
         AmbassadorEnrolled(
             ambassador_id="emp-2",
@@ -148,14 +162,18 @@ async def test_login_subject_from_an_update_and_kept_when_absent(
             profile=AmbassadorProfile(country="DE"),
         ),
     )
-    await emit(
+    await emit_event(
+        infra,
+        prefix,
         t,
         AmbassadorUpdated(
             ambassador_id="emp-2", profile=AmbassadorProfile(country="DE"), login_subject="sub-def"
         ),
     )
     # A later update from a producer that does not send the subject keeps the link.
-    await emit(
+    await emit_event(
+        infra,
+        prefix,
         t,
         AmbassadorUpdated(
             ambassador_id="emp-2", profile=AmbassadorProfile(country="DE", languages=["de"])

@@ -14,8 +14,7 @@ from resonance.common.events.catalogue import (
 )
 from resonance.content.devtools.sample_feed import app as sample_app
 from resonance.devstack.testing import Infra, RunningService, ThreadedServer, eventually
-
-from .conftest import read_events
+from resonance.devstack.testkit import of_type, read_events
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +93,7 @@ async def test_moderation_approve_edited_and_reject_with_reason(
         infra,
         prefix,
         SubmissionApproved.topic,
-        lambda es: any(e.subject == first["id"] for e in es),
+        of_type(SubmissionApproved.event_type, submission_id=first["id"]),
     )
     approved = SubmissionApproved.model_validate(
         next(e for e in events if e.subject == first["id"]).data
@@ -102,7 +101,10 @@ async def test_moderation_approve_edited_and_reject_with_reason(
     assert approved.content_id == item["id"]
     assert approved.ambassador_id == "amb-1"
     published = await read_events(
-        infra, prefix, ContentPublished.topic, lambda es: any(e.subject == item["id"] for e in es)
+        infra,
+        prefix,
+        ContentPublished.topic,
+        of_type(ContentPublished.event_type, content_id=item["id"]),
     )
     data = ContentPublished.model_validate(
         next(e for e in published if e.subject == item["id"]).data
@@ -151,7 +153,7 @@ async def test_campaign_launch_publishes_and_emits(infra: Infra, content: Runnin
         infra,
         content.settings.topic_prefix,
         CampaignLaunched.topic,
-        lambda es: any(e.subject == cid for e in es),
+        of_type(CampaignLaunched.event_type, campaign_id=cid),
     )
     launched = CampaignLaunched.model_validate(next(e for e in events if e.subject == cid).data)
     assert launched.content_ids == [iid["id"]]

@@ -8,14 +8,15 @@ from typing import Any
 from sqlalchemy import text
 
 from resonance.common.events.catalogue import (
+    AmbassadorEnrolled,
     AmbassadorErased,
     AmbassadorLeft,
     AmbassadorProfile,
     AmbassadorUpdated,
+    ShareMade,
 )
 from resonance.devstack.testing import Infra, RunningService, eventually
-
-from .conftest import Emit, enrolled, shared
+from resonance.devstack.testkit import emit_event, read_events
 
 
 def item(title: str, **extra: Any) -> dict[str, Any]:
@@ -23,13 +24,20 @@ def item(title: str, **extra: Any) -> dict[str, Any]:
 
 
 async def test_feed_targeting_window_shares_order_and_search(
-    infra: Infra, content: RunningService, emit: Emit
+    infra: Infra, content: RunningService
 ) -> None:
     t = f"t-{uuid.uuid4().hex[:8]}"
+    prefix = content.settings.topic_prefix
     writer = infra.auth(tenant=t, roles=["communicator"])
     c = content.client
-    await emit(t, enrolled("amb-fr", country="FR", job_family="engineering", languages=["fr"]))
-    await emit(t, enrolled("amb-de", country="DE", job_family="sales", languages=["de", "en"]))
+    for ambassador_id, profile in (
+        ("amb-fr", AmbassadorProfile(country="FR", job_family="engineering", languages=["fr"])),
+        ("amb-de", AmbassadorProfile(country="DE", job_family="sales", languages=["de", "en"])),
+    ):
+        enrolled = AmbassadorEnrolled(
+            ambassador_id=ambassador_id, programme_id="prog-1", charter_version="1", profile=profile
+        )
+        await emit_event(infra, prefix, t, enrolled)
 
     async def projected() -> int:
         async with content.runtime.db.session() as s:
@@ -80,7 +88,14 @@ async def test_feed_targeting_window_shares_order_and_search(
         )
     )
 
-    await emit(t, shared("amb-fr", shared_one))
+    share = ShareMade(
+        share_id=str(uuid.uuid4()),
+        ambassador_id="amb-fr",
+        content_id=shared_one,
+        network="linkedin",
+        shared_at=datetime.now(UTC),
+    )
+    await emit_event(infra, prefix, t, share)
 
     async def fr_feed() -> list[str]:
         r = await c.get(
@@ -139,7 +154,9 @@ async def test_feed_targeting_window_shares_order_and_search(
     assert (await c.get("/v1/feed", headers=writer)).status_code == 403
 
     # A profile update re-targets; leaving closes the feed; erasure purges what we hold.
-    await emit(
+    await emit_event(
+        infra,
+        prefix,
         t,
         AmbassadorUpdated(
             ambassador_id="amb-de", profile=AmbassadorProfile(country="FR", job_family="sales")
@@ -151,7 +168,7 @@ async def test_feed_targeting_window_shares_order_and_search(
         return all_of in {i["id"] for i in r.json()["items"]}
 
     assert await eventually(de_sees_all_of)
-    await emit(t, AmbassadorLeft(ambassador_id="amb-de", reason="opt_out"))
+    await emit_event(infra, prefix, t, AmbassadorLeft(ambassador_id="amb-de", reason="opt_out"))
 
     async def de_closed() -> bool:
         return (await c.get("/v1/feed", headers=de)).status_code == 403
@@ -160,7 +177,7 @@ async def test_feed_targeting_window_shares_order_and_search(
     fr = infra.auth(tenant=t, roles=["ambassador"], subject="amb-fr")
     r = await c.post("/v1/submissions", json={"format": "text", "title": "Mine"}, headers=fr)
     assert r.status_code == 201
-    await emit(t, AmbassadorErased(ambassador_id="amb-fr"))
+    await emit_event(infra, prefix, t, AmbassadorErased(ambassador_id="amb-fr"))
 
     async def fr_gone() -> bool:
         async with content.runtime.db.session() as s:
@@ -186,14 +203,12 @@ async def _without(check, unwanted: str) -> bool:  # type: ignore[no-untyped-def
 
 
 async def test_bad_event_goes_to_the_dead_letter_topic(
-    infra: Infra, content: RunningService, emit: Emit
+    infra: Infra, content: RunningService
 ) -> None:
     """A payload that does not match the catalogue is dead-lettered at once, not retried."""
     from aiokafka import AIOKafkaProducer
 
     from resonance.common.events.envelope import Envelope
-
-    from .conftest import read_events
 
     bad = Envelope(
         source="/tests",

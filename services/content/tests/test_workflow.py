@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from resonance.common.events.catalogue import ContentPublished, ContentRetired
 from resonance.devstack.testing import Infra, RunningService, eventually
-
-from .conftest import read_events
+from resonance.devstack.testkit import of_type, read_events
 
 ITEM = {
     "family": "company",
@@ -94,7 +93,7 @@ async def test_review_approve_publish_with_audit_and_event(
         infra,
         content.settings.topic_prefix,
         ContentPublished.topic,
-        lambda es: any(e.subject == iid for e in es),
+        of_type(ContentPublished.event_type, content_id=iid),
     )
     envelope = next(e for e in events if e.subject == iid)
     assert envelope.tenant == t

@@ -1,9 +1,5 @@
 """Content service: the curation hub."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
-
 from fastapi import FastAPI
 
 from resonance.common.service import create_service_app
@@ -17,11 +13,11 @@ from resonance.content.api import (
     submissions,
     tenant_settings,
 )
-from resonance.content.events.projections import CONSUMER
+from resonance.content.events.projections import consumers
 from resonance.content.jobs.scheduler import run_scheduler
 from resonance.content.jobs.sources import run_source_poller
 from resonance.content.settings import ContentSettings
-from resonance.content.store.reader import Reader
+from resonance.content.store.reader import close_feed_reader, open_feed_reader
 from resonance.content.store.tables import plumbing
 
 TAGS = [
@@ -36,9 +32,8 @@ TAGS = [
 
 
 def create_app(settings: ContentSettings | None = None) -> FastAPI:
-    settings = settings or ContentSettings()
-    app = create_service_app(
-        settings=settings,
+    return create_service_app(
+        settings=settings or ContentSettings(),
         tables=plumbing,
         title="Resonance content",
         description="Curation hub: content items, captions, campaigns, sources, moderation, feed.",
@@ -52,26 +47,10 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             kpis.router,
             tenant_settings.router,
         ],
-        consumers=lambda runtime: [CONSUMER],
+        consumers=consumers,
         background_jobs=[run_scheduler, run_source_poller],
+        # The feed's own asyncpg pool (store/reader.py).
+        on_start=[open_feed_reader],
+        on_stop=[close_feed_reader],
         openapi_tags=TAGS,
     )
-    runtime = app.state.runtime
-    reader = Reader(
-        settings.database_url,
-        settings.database_pool_size,
-        runtime.tracer_provider.get_tracer("resonance.content.feed"),
-    )
-    app.state.feed_reader = reader
-    plumbing_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
-        async with plumbing_lifespan(app) as state:
-            try:
-                yield state
-            finally:
-                await reader.close()
-
-    app.router.lifespan_context = lifespan
-    return app

@@ -2,23 +2,17 @@
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query, Request, Response
-from opentelemetry.trace import SpanKind
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 from pydantic_core import to_json
 
-from resonance.common.auth import Principal, Role, require_roles
-from resonance.common.errors import Problem
-from resonance.content.api.checks import NO_NUL
+from resonance.content.api.deps import NO_NUL, Ambassador, FeedReader, Rt
 from resonance.content.api.schemas import CaptionOut
-from resonance.content.domain.cursor import BadCursor, FeedPosition
-from resonance.content.domain.targeting import AudienceProfile
-from resonance.content.store.feed import Audience, FeedFilters, audience_of, feed_rows
-from resonance.content.store.reader import Reader
+from resonance.content.service.feed import FeedFilters, feed_page
 
 router = APIRouter(prefix="/v1/feed", tags=["feed"], dependencies=NO_NUL)
 
@@ -136,7 +130,9 @@ def _page(rows: list[asyncpg.Record], next_cursor: str | None, disclosure: str |
     },
 )
 async def feed(
-    request: Request,
+    principal: Ambassador,
+    reader: FeedReader,
+    rt: Rt,
     cursor: str | None = Query(default=None, description="next_cursor of the previous page"),
     limit: int = Query(default=20, ge=1, le=100),
     family: Literal["company", "market", "submission"] | None = None,
@@ -145,12 +141,7 @@ async def feed(
     language: str | None = Query(default=None, pattern=r"^[a-z]{2}(-[A-Z]{2})?$"),
     format: Literal["link", "image", "video", "text"] | None = None,
     q: str | None = Query(default=None, max_length=200, description="Full-text search"),
-    principal: Principal = Depends(require_roles(Role.AMBASSADOR)),
 ) -> Response:
-    try:
-        after = FeedPosition.decode(cursor) if cursor else None
-    except BadCursor as exc:
-        raise Problem(400, "Bad cursor", str(exc)) from exc
     filters = FeedFilters(
         family=family,
         campaign_id=campaign_id,
@@ -159,41 +150,7 @@ async def feed(
         format=format,
         q=q.strip() if q and q.strip() else None,
     )
-    now = datetime.now(UTC)
-
-    async def read(conn: asyncpg.Connection) -> tuple[Audience, list[asyncpg.Record]]:
-        audience = await audience_of(conn, principal.tenant, principal.subject)
-        if not audience.active:
-            return audience, []
-        # Someone not (yet) in the projection sees what targets everyone.
-        rows = await feed_rows(
-            conn,
-            principal.tenant,
-            audience.ambassador_id,
-            audience.profile or AudienceProfile(),
-            filters,
-            now,
-            after,
-            limit + 1,
-        )
-        return audience, rows
-
-    # Read from app state, not through the `runtime_of` dependency: FastAPI runs a plain
-    # `def` dependency in its thread pool, a thread hand-off per request on the hottest path.
-    reader: Reader = request.app.state.feed_reader
-    # One span for the feed's two statements (they bypass the instrumented engine).
-    with reader.tracer.start_as_current_span(
-        "feed read", kind=SpanKind.CLIENT, attributes={"db.system": "postgresql"}
-    ):
-        audience, rows = await reader.run(read)
-    if not audience.active:
-        raise Problem(403, "Not an active ambassador", "you left the programme")
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = rows[-1] if rows else None
-    next_cursor = (
-        FeedPosition(last["pinned"], last["must_read"], last["feed_at"], last["id"]).encode()
-        if more and last is not None
-        else None
+    page = await feed_page(reader, principal, filters, cursor, limit, rt.clock())
+    return Response(
+        _page(page.rows, page.next_cursor, page.disclosure), media_type="application/json"
     )
-    return Response(_page(rows, next_cursor, audience.disclosure), media_type="application/json")

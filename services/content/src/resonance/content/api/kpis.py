@@ -1,18 +1,12 @@
 """The content mix KPI: company vs market share of what was published, against the target."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import func, select
 
-from resonance.common.auth import Principal
-from resonance.common.errors import Problem
-from resonance.common.service import Runtime, runtime_of
-from resonance.content.api.checks import NO_NUL, writer
-from resonance.content.domain.mix import compute_mix
-from resonance.content.store.tables import ContentItem
-from resonance.content.store.tenants import tenant_settings
+from resonance.content.api.deps import NO_NUL, Editor, Rt
+from resonance.content.service import kpis
 
 router = APIRouter(prefix="/v1/kpis", tags=["kpis"], dependencies=NO_NUL)
 
@@ -57,34 +51,18 @@ class MixOut(BaseModel):
     summary="Company/market ratio of items published in a period (default: 30 days)",
 )
 async def mix(
+    principal: Editor,
+    rt: Rt,
     brand: str | None = Query(default=None, max_length=100),
     since: datetime | None = None,
     until: datetime | None = None,
-    principal: Principal = Depends(writer),
-    runtime: Runtime = Depends(runtime_of),
 ) -> MixOut:
-    until = until or datetime.now(UTC)
-    since = since or until - timedelta(days=30)
-    if since.tzinfo is None or until.tzinfo is None:
-        raise Problem(422, "Invalid period", "since and until need a timezone")
-    if since >= until:
-        raise Problem(422, "Invalid period", "since must be before until")
-    query = (
-        select(ContentItem.family, func.count())
-        .where(
-            ContentItem.tenant == principal.tenant,
-            ContentItem.published_at >= since,  # type: ignore[operator]
-            ContentItem.published_at < until,  # type: ignore[operator]
-            ContentItem.family.in_(["company", "market"]),  # type: ignore[attr-defined]
-        )
-        .group_by(ContentItem.family)
+    async with rt.unit_of_work() as uow:
+        report = await kpis.content_mix(uow, principal, brand, since, until)
+    return MixOut(
+        tenant=principal.tenant,
+        brand=brand,
+        since=report.since,
+        until=report.until,
+        **report.mix.__dict__,
     )
-    if brand is not None:
-        query = query.where(ContentItem.brand == brand)
-    async with runtime.db.session() as session:
-        counts = dict((await session.execute(query)).tuples().all())
-        settings = await tenant_settings(session, principal.tenant)
-    result = compute_mix(
-        counts.get("company", 0), counts.get("market", 0), settings.mix_target_company
-    )
-    return MixOut(tenant=principal.tenant, brand=brand, since=since, until=until, **result.__dict__)

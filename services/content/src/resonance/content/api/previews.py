@@ -1,13 +1,10 @@
 """Link previews read from the target page (SSRF-guarded)."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, HttpUrl
 
-from resonance.common.auth import Principal
-from resonance.common.service import Runtime, runtime_of
-from resonance.content.api.checks import NO_NUL, fetch_policy, preview_or_problem, writer
-from resonance.content.settings import ContentSettings
-from resonance.content.store.tenants import tenant_settings
+from resonance.content.api.deps import NO_NUL, Editor, Rt
+from resonance.content.service import previews
 
 router = APIRouter(prefix="/v1/previews", tags=["items"], dependencies=NO_NUL)
 
@@ -48,13 +45,7 @@ class PreviewOut(BaseModel):
     summary="Read a link's title, description, image and canonical URL",
     responses={422: {"description": "Refused (private address, scheme) or unreadable link"}},
 )
-async def preview(
-    body: PreviewIn,
-    principal: Principal = Depends(writer),
-    runtime: Runtime = Depends(runtime_of),
-) -> PreviewOut:
-    assert isinstance(runtime.settings, ContentSettings)
-    async with runtime.db.session() as session:
-        tenant = await tenant_settings(session, principal.tenant)
-    found = await preview_or_problem(str(body.url), fetch_policy(runtime.settings, tenant))
+async def preview(body: PreviewIn, principal: Editor, rt: Rt) -> PreviewOut:
+    # Not in a unit of work: no transaction stays open while the page answers.
+    found = await previews.preview_link(rt, principal, str(body.url))
     return PreviewOut(**found.__dict__)

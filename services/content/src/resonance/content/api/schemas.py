@@ -1,4 +1,4 @@
-"""Request and response bodies shared by the content routers."""
+"""Request and response bodies of the items routes (and the item shape other routes return)."""
 
 import uuid
 from datetime import datetime
@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field, HttpUrl, model_validator
 
 from resonance.common.events.catalogue import Network, Targeting
 from resonance.content.domain.taxonomy import EditorialFamily, Format
+from resonance.content.store.items import targeting_of
+from resonance.content.store.tables import Caption, ContentItem
 
 LANGUAGE = r"^[a-z]{2}(-[A-Z]{2})?$"
 
@@ -244,3 +246,37 @@ class AuditOut(BaseModel):
             ]
         }
     }
+
+
+def item_out(item: ContentItem, captions: list[Caption]) -> ItemOut:
+    return ItemOut(
+        id=str(item.id),
+        family=item.family,
+        category=item.category,
+        format=item.format,
+        title=item.title,
+        body=item.body,
+        url=item.url,
+        canonical_url=item.canonical_url,
+        image_url=item.image_url,
+        preview_title=item.preview_title,
+        preview_description=item.preview_description,
+        language=item.language,
+        brand=item.brand,
+        tags=list(item.tags),
+        captions=[
+            CaptionOut(network=c.network, language=c.language, variant=c.variant, text=c.text)  # type: ignore[arg-type]
+            for c in captions
+        ],
+        targeting=targeting_of(item),
+        campaign_id=str(item.campaign_id) if item.campaign_id else None,
+        status=item.status,
+        pinned=item.pinned,
+        must_read=item.must_read,
+        publish_at=item.publish_at,
+        expires_at=item.expires_at,
+        published_at=item.published_at,
+        submitted_by=item.submitted_by,
+        created_by=item.created_by,
+        created_at=item.created_at,
+    )

@@ -22,3 +22,9 @@ def is_public_address(address: str) -> bool:
         # Shared address space (100.64/10, carrier-grade NAT) and other non-global ranges.
         or not ip.is_global
     )
+
+
+def private_links_allowed(tenant_choice: bool | None, service_default: bool) -> bool:
+    """Whether fetches may reach private addresses: the tenant's choice, else the service's
+    default (on for local stacks only)."""
+    return service_default if tenant_choice is None else tenant_choice

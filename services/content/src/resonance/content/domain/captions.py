@@ -3,6 +3,9 @@
 import warnings
 from dataclasses import dataclass
 
+from resonance.content.domain.compliance import refuse_blocked
+from resonance.content.domain.errors import CaptionTooLong
+
 with warnings.catch_warnings():
     # twitter-text-parser loads its emoji table through pkg_resources, which warns on import.
     warnings.simplefilter("ignore")
@@ -54,6 +57,25 @@ def length_issue(
         return None
     length = caption_length(network, with_disclosure(text, disclosure))
     return LengthIssue(network, language, length, limit) if length > limit else None
+
+
+def check_captions(
+    captions: list[tuple[str, str, str]], blocked_terms: list[str], disclosure: str | None
+) -> None:
+    """Each (network, language, text) caption is free of blocked terms and, with the
+    disclosure the sharing service appends, within its network's limit."""
+    for i, (network, language, text) in enumerate(captions):
+        refuse_blocked(blocked_terms, **{f"captions[{i}]": text})
+        issue = length_issue(network, language, text, disclosure)
+        if issue is not None:
+            raise CaptionTooLong(
+                issue.describe(),
+                network=network,
+                language=language,
+                length=issue.length,
+                limit=issue.limit,
+                index=i,
+            )
 
 
 def number_variants(captions: list[tuple[str, str, str]]) -> list[tuple[str, str, int, str]]:

@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+from resonance.content.domain.errors import BlockedTerm
+
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
@@ -29,3 +31,13 @@ def clean_terms(terms: list[str]) -> list[str]:
         if stripped:
             seen.setdefault(_fold(stripped), stripped)
     return list(seen.values())
+
+
+def refuse_blocked(blocked_terms: list[str], **texts: str | None) -> None:
+    """Refuses the first blocked term found in any of the texts (field name → text)."""
+    for field, value in texts.items():
+        if not value:
+            continue
+        term = find_blocked_term(value, blocked_terms)
+        if term is not None:
+            raise BlockedTerm(f"{field} contains the blocked term {term!r}", term=term, field=field)

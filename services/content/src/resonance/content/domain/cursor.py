@@ -6,9 +6,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from resonance.common.domain_errors import DomainError
 
-class BadCursor(ValueError):
-    pass
+
+class BadCursor(DomainError, ValueError):
+    """A cursor this service did not issue: the request itself is malformed."""
+
+    title = "Bad cursor"
+    default_slug = "bad-cursor"
 
 
 @dataclass(frozen=True)

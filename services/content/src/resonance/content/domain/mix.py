@@ -1,8 +1,12 @@
 """The content mix KPI: the share of company content in what was published."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from resonance.content.domain.errors import InvalidPeriod
 
 DEFAULT_COMPANY_TARGET = 0.2
+DEFAULT_PERIOD = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -36,3 +40,17 @@ def compute_mix(
         round(deviation, 4),
         abs(deviation) <= tolerance,
     )
+
+
+def period(
+    since: datetime | None, until: datetime | None, now: datetime
+) -> tuple[datetime, datetime]:
+    """The period asked for, by default the 30 days until now; both ends with a timezone,
+    in order."""
+    until = until or now
+    since = since or until - DEFAULT_PERIOD
+    if since.tzinfo is None or until.tzinfo is None:
+        raise InvalidPeriod("since and until need a timezone")
+    if since >= until:
+        raise InvalidPeriod("since must be before until")
+    return since, until

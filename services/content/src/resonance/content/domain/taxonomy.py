@@ -32,12 +32,3 @@ def category_error(family: str, category: str | None) -> str | None:
     if category in allowed:
         return None
     return f"category {category!r} is not one of {family}: {', '.join(sorted(allowed))}"
-
-
-def format_error(format_: str, url: str | None, body: str | None) -> str | None:
-    """A link or video needs a URL; a text post needs a body."""
-    if format_ in ("link", "video") and not url:
-        return f"a {format_} item needs a url"
-    if format_ == "text" and not body and not url:
-        return None  # a title-only text post is allowed
-    return None

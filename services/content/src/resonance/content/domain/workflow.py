@@ -1,13 +1,18 @@
-"""The editorial workflow as a pure state machine.
+"""The editorial workflow as a pure state machine: every status change of an item, whoever
+asks for it (a person, the scheduler, an auto-approved source), is decided here.
 
 draft → in_review → approved → scheduled/published → expired/retired. A tenant may require
 approval for a brand: then a communicator cannot publish a draft directly; a programme manager
 may (their publishing is their approval, and the audit trail says so).
 """
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+from resonance.common.domain_errors import Conflict, Forbidden
+from resonance.content.domain.errors import WindowOver
 
 
 class Status(StrEnum):
@@ -26,23 +31,46 @@ class Action(StrEnum):
     REJECT = "reject"
     PUBLISH = "publish"
     RETIRE = "retire"
-    EXPIRE = "expire"
     EDIT = "edit"
+    # Taken by the scheduler only: a scheduled item's time has come, or its window has ended.
+    RELEASE = "release"
+    EXPIRE = "expire"
 
 
 EDITABLE = frozenset({Status.DRAFT, Status.IN_REVIEW, Status.APPROVED})
 LIVE = frozenset({Status.SCHEDULED, Status.PUBLISHED})
+SYSTEM_ACTIONS = frozenset({Action.RELEASE, Action.EXPIRE})
 
 WRITER_ROLES = frozenset({"communicator", "program_manager", "admin"})
 APPROVER_ROLES = frozenset({"program_manager", "admin"})
 
 
-class TransitionRefused(Exception):
-    """The action is not valid from the item's current state (HTTP 409)."""
+class TransitionRefused(Conflict):
+    """The action is not valid from the item's current state."""
+
+    title = "Invalid transition"
+    default_slug = "invalid-transition"
 
 
-class NotAllowed(Exception):
-    """The caller's roles do not allow the action (HTTP 403)."""
+class NotAllowed(Forbidden):
+    """The caller's roles do not allow the action."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who changes an item: the name the audit trail records and the roles `decide` weighs."""
+
+    name: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+
+SCHEDULER = Actor("system:scheduler")
+
+
+def auto_approved_source(source_id: uuid.UUID) -> Actor:
+    """An auto-approved source publishes with the authority of the programme manager who
+    turned auto-approval on (nobody else may: see domain/sources.py)."""
+    return Actor(f"source:{source_id}", APPROVER_ROLES)
 
 
 @dataclass(frozen=True)
@@ -62,19 +90,27 @@ def decide(
     *,
     needs_approval: bool = False,
     publish_at: datetime | None = None,
+    expires_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Outcome:
-    """The status an action leads to, or an exception saying why it cannot happen."""
+    """The status an action leads to, or a domain error saying why it cannot happen.
+
+    `expires_at` is the end of the item's window when publishing must respect it: an item
+    whose window is over has nothing left to publish."""
     is_writer = bool(roles & WRITER_ROLES)
     is_approver = bool(roles & APPROVER_ROLES)
     if action in (Action.APPROVE, Action.REJECT):
         if not is_approver:
             raise NotAllowed(f"only a programme manager may {action.value}")
-    elif action != Action.EXPIRE and not is_writer:
+    elif action not in SYSTEM_ACTIONS and not is_writer:
         raise NotAllowed(f"only a communicator or programme manager may {action.value}")
 
-    def refuse() -> TransitionRefused:
-        return TransitionRefused(f"cannot {action.value} an item that is {current.value}")
+    def refuse(message: str | None = None) -> TransitionRefused:
+        return TransitionRefused(
+            message or f"cannot {action.value} an item that is {current.value}",
+            status_now=current.value,
+            action=action.value,
+        )
 
     if action == Action.EDIT:
         if current not in EDITABLE:
@@ -97,15 +133,21 @@ def decide(
         implicit = False
         if current in (Status.DRAFT, Status.IN_REVIEW):
             if needs_approval and not is_approver:
-                raise TransitionRefused(
+                raise refuse(
                     f"this brand requires approval: an item that is {current.value} "
                     "must be approved by a programme manager before publishing"
                 )
             implicit = needs_approval
         elif current != Status.APPROVED:
             raise refuse()
+        if expires_at is not None and now is not None and expires_at <= now:
+            raise WindowOver("expires_at is already past: nothing to publish")
         later = publish_at is not None and now is not None and publish_at > now
         return Outcome(Status.SCHEDULED if later else Status.PUBLISHED, implicit)
+    if action == Action.RELEASE:
+        if current != Status.SCHEDULED:
+            raise refuse()
+        return Outcome(Status.PUBLISHED)
     if action == Action.RETIRE:
         if current not in (Status.APPROVED, Status.SCHEDULED, Status.PUBLISHED):
             raise refuse()
@@ -115,3 +157,19 @@ def decide(
             raise refuse()
         return Outcome(Status.EXPIRED)
     raise refuse()  # pragma: no cover - every action is handled above
+
+
+def when_due(expires_at: datetime | None, now: datetime) -> Action:
+    """What the scheduler does with a scheduled item whose publish time has come: release
+    it, or expire it when its window closed before it could go live."""
+    return Action.EXPIRE if expires_at is not None and expires_at <= now else Action.RELEASE
+
+
+def audit_action(action: Action, outcome: Status) -> str:
+    """The audit trail's word for a change: a publication that lands in the future is a
+    "schedule", and the scheduler's release is the item's "publish"."""
+    if outcome == Status.SCHEDULED:
+        return "schedule"
+    if action == Action.RELEASE:
+        return Action.PUBLISH.value
+    return action.value

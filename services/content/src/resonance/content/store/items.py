@@ -1,4 +1,4 @@
-"""Content items, their captions and their audit trail."""
+"""Content items, their captions and their audit trail: queries and writes, no rules."""
 
 import uuid
 from collections import defaultdict
@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.common.events.catalogue import Targeting
+from resonance.content.domain.workflow import Status
 from resonance.content.store.tables import AuditEntry, Caption, ContentItem
 
 TARGET_COLUMNS: dict[str, str] = {name: f"t_{name}" for name in Targeting.model_fields}
@@ -31,6 +32,98 @@ async def get_item(
     if for_update:
         query = query.with_for_update()
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def add_item(session: AsyncSession, item: ContentItem) -> None:
+    """Inserts the item now, so that its captions and audit rows can refer to it."""
+    session.add(item)
+    await session.flush()
+
+
+async def list_items(
+    session: AsyncSession,
+    tenant: str,
+    *,
+    status: str | None,
+    family: str | None,
+    campaign_id: uuid.UUID | None,
+    offset: int,
+    limit: int,
+) -> list[ContentItem]:
+    """Newest first."""
+    query = select(ContentItem).where(ContentItem.tenant == tenant)
+    if status is not None:
+        query = query.where(ContentItem.status == status)
+    if family is not None:
+        query = query.where(ContentItem.family == family)
+    if campaign_id is not None:
+        query = query.where(ContentItem.campaign_id == campaign_id)
+    query = query.order_by(ContentItem.created_at.desc(), ContentItem.id.desc())  # type: ignore[attr-defined]
+    return list((await session.execute(query.offset(offset).limit(limit))).scalars())
+
+
+async def due_for_release(session: AsyncSession, now: datetime, limit: int) -> list[ContentItem]:
+    """Scheduled items whose publish time has come, locked; rows another replica holds are
+    skipped, not waited for."""
+    query = (
+        select(ContentItem)
+        .where(
+            ContentItem.status == Status.SCHEDULED,
+            ContentItem.publish_at <= now,  # type: ignore[operator]
+        )
+        .order_by(ContentItem.publish_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def past_expiry(session: AsyncSession, now: datetime, limit: int) -> list[ContentItem]:
+    """Published items whose window has ended, locked (skipping rows held elsewhere)."""
+    query = (
+        select(ContentItem)
+        .where(
+            ContentItem.status == Status.PUBLISHED,
+            ContentItem.expires_at.is_not(None),  # type: ignore[union-attr]
+            ContentItem.expires_at <= now,  # type: ignore[operator]
+        )
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def ids_in_campaign(session: AsyncSession, campaign_id: uuid.UUID) -> list[str]:
+    rows = await session.execute(
+        select(ContentItem.id)
+        .where(ContentItem.campaign_id == campaign_id)
+        .order_by(ContentItem.created_at)
+    )
+    return [str(r) for r in rows.scalars()]
+
+
+async def in_campaign_with_status(
+    session: AsyncSession, tenant: str, campaign_id: uuid.UUID, status: str
+) -> list[ContentItem]:
+    query = (
+        select(ContentItem)
+        .where(
+            ContentItem.tenant == tenant,
+            ContentItem.campaign_id == campaign_id,
+            ContentItem.status == status,
+        )
+        .with_for_update()
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def canonical_url_known(session: AsyncSession, tenant: str, canonical: str) -> bool:
+    found = await session.execute(
+        select(ContentItem.id)
+        .where(ContentItem.tenant == tenant, ContentItem.canonical_url == canonical)
+        .limit(1)
+    )
+    return found.first() is not None
 
 
 async def captions_of(

@@ -10,11 +10,13 @@ connection if the one it got turns out dead (the database restarted).
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 from opentelemetry.trace import Tracer
 from sqlalchemy.engine import make_url
+
+from resonance.common.service import Runtime
 
 T = TypeVar("T")
 APPLICATION_NAME = "resonance-content-reader"  # tells these connections apart in pg_stat_activity
@@ -78,3 +80,29 @@ class Reader:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+
+# The reader lives in the runtime's extensions, opened and closed by the app's hooks.
+FEED_READER = "content.feed_reader"
+
+
+async def open_feed_reader(runtime: Runtime[Any]) -> None:
+    """Start hook: the pool itself opens on the first read."""
+    runtime.extensions[FEED_READER] = Reader(
+        runtime.settings.database_url,
+        runtime.settings.database_pool_size,
+        runtime.tracer_provider.get_tracer("resonance.content.feed"),
+    )
+
+
+async def close_feed_reader(runtime: Runtime[Any]) -> None:
+    reader = runtime.extensions.pop(FEED_READER, None)
+    if isinstance(reader, Reader):
+        await reader.close()
+
+
+def feed_reader_of(runtime: Runtime[Any]) -> Reader:
+    reader = runtime.extensions.get(FEED_READER)
+    if not isinstance(reader, Reader):
+        raise RuntimeError("the feed reader is not open: the app's start hooks did not run")
+    return reader

@@ -1,4 +1,4 @@
-"""Per-tenant content settings (approval, compliance, mix target, link policy)."""
+"""Per-tenant content settings (approval, compliance, mix target, link policy): queries only."""
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,5 +14,14 @@ async def tenant_settings(session: AsyncSession, tenant: str) -> TenantSettings:
     return row or TenantSettings(tenant=tenant)
 
 
-def allows_private_links(settings: TenantSettings, default: bool) -> bool:
-    return default if settings.allow_private_links is None else settings.allow_private_links
+async def tenant_settings_for_update(session: AsyncSession, tenant: str) -> TenantSettings:
+    """The stored settings, locked; a new row (added to the session) for a tenant without."""
+    row = (
+        await session.execute(
+            select(TenantSettings).where(TenantSettings.tenant == tenant).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        row = TenantSettings(tenant=tenant)
+        session.add(row)
+    return row

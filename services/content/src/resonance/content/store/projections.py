@@ -1,0 +1,102 @@
+"""The local projections of other services' data: ambassadors (targeting, login subject) and
+their shares. Queries and writes only; service/projections.py decides what to apply."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resonance.content.store.tables import AmbassadorView, ContentItem, ShareView, Submission
+
+
+async def ambassador_for_update(
+    session: AsyncSession, tenant: str, ambassador_id: str
+) -> AmbassadorView | None:
+    return (
+        await session.execute(
+            select(AmbassadorView)
+            .where(AmbassadorView.tenant == tenant, AmbassadorView.ambassador_id == ambassador_id)
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+
+
+async def move_authorship(session: AsyncSession, tenant: str, old: str, new: str) -> None:
+    """Submissions and submitted items recorded under `old` now belong to `new`."""
+    await session.execute(
+        update(Submission)
+        .where(Submission.tenant == tenant, Submission.ambassador_id == old)
+        .values(ambassador_id=new)
+    )
+    await session.execute(
+        update(ContentItem)
+        .where(ContentItem.tenant == tenant, ContentItem.submitted_by == old)
+        .values(submitted_by=new)
+    )
+
+
+async def delete_ambassador(session: AsyncSession, tenant: str, ambassador_id: str) -> str | None:
+    """Deletes the projected person; returns the login subject they had, if any."""
+    return (
+        await session.execute(
+            delete(AmbassadorView)
+            .where(AmbassadorView.tenant == tenant, AmbassadorView.ambassador_id == ambassador_id)
+            .returning(AmbassadorView.login_subject)
+        )
+    ).scalar_one_or_none()
+
+
+async def forget_people(session: AsyncSession, tenant: str, who: list[str]) -> None:
+    """Deletes the shares and unpublished submissions of the people named `who`, and removes
+    their name (and notes) from what was published."""
+    await session.execute(
+        delete(ShareView).where(
+            ShareView.tenant == tenant,
+            ShareView.ambassador_id.in_(who),  # type: ignore[attr-defined]
+        )
+    )
+    await session.execute(
+        delete(Submission).where(
+            Submission.tenant == tenant,
+            Submission.ambassador_id.in_(who),  # type: ignore[union-attr]
+            Submission.status != "approved",
+        )
+    )
+    await session.execute(
+        update(Submission)
+        .where(
+            Submission.tenant == tenant,
+            Submission.ambassador_id.in_(who),  # type: ignore[union-attr]
+        )
+        .values(ambassador_id=None, note=None)
+    )
+    await session.execute(
+        update(ContentItem)
+        .where(
+            ContentItem.tenant == tenant,
+            ContentItem.submitted_by.in_(who),  # type: ignore[union-attr]
+        )
+        .values(submitted_by=None)
+    )
+
+
+async def add_share(
+    session: AsyncSession,
+    tenant: str,
+    ambassador_id: str,
+    content_id: uuid.UUID,
+    shared_at: datetime,
+) -> None:
+    """Records a share once (a redelivered share.made changes nothing)."""
+    await session.execute(
+        insert(ShareView)
+        .values(
+            tenant=tenant,
+            ambassador_id=ambassador_id,
+            content_id=content_id,
+            shared_at=shared_at,
+        )
+        .on_conflict_do_nothing()
+    )
