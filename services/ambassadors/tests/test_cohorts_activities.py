@@ -5,8 +5,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from resonance.devstack.testing import Infra, RunningService, eventually, running_service
+from resonance.devstack.testkit import of_type, read_events
 
-CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
+from .kit import ambassador, provision_named
+
 TENANT = "vip"
 
 
@@ -19,19 +21,14 @@ async def svc(infra: Infra) -> AsyncIterator[RunningService]:
 
 
 async def person(svc: RunningService, infra: Infra, name: str) -> str:
-    hr = infra.auth(tenant=TENANT, roles=["integration"])
-    r = await svc.client.post(
-        "/scim/v2/Users", json={"schemas": [CORE], "userName": name}, headers=hr
-    )
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
+    return await provision_named(svc, infra.auth(tenant=TENANT, roles=["integration"]), name)
 
 
 def me(infra: Infra, name: str) -> dict[str, str]:
-    return infra.auth(tenant=TENANT, roles=["ambassador"], subject=name)
+    return ambassador(infra, TENANT, name)
 
 
-async def test_vip_cohort_renewal(infra: Infra, svc: RunningService, read_events, of_type) -> None:
+async def test_vip_cohort_renewal(infra: Infra, svc: RunningService) -> None:
     pm = infra.auth(tenant=TENANT, roles=["program_manager"])
     comms = infra.auth(tenant=TENANT, roles=["communicator"])
     vip = (
@@ -64,6 +61,7 @@ async def test_vip_cohort_renewal(infra: Infra, svc: RunningService, read_events
     assert twice.status_code == 409
     prefix = svc.settings.topic_prefix
     await read_events(
+        infra,
         prefix,
         "ambassador",
         of_type(
@@ -113,12 +111,14 @@ async def test_vip_cohort_renewal(infra: Infra, svc: RunningService, read_events
         and renewed.json()["opened"]["status"] == "open"
     )
     await read_events(
+        infra,
         prefix,
         "ambassador",
         of_type("ambassador.left", ambassador_id=alice, reason="cohort_closed"),
     )
     for who in (alice, bruno):
         await read_events(
+            infra,
             prefix,
             "ambassador",
             of_type(

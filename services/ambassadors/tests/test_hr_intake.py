@@ -1,17 +1,16 @@
 """The signed HR webhook and the hr.employee topic feed the same employee records as SCIM."""
 
-import json
 import time
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
 
-from resonance.ambassadors.domain.webhook_signature import sign
 from resonance.common.events.catalogue import HrEmployee
 from resonance.devstack.testing import Infra, RunningService, eventually, running_service
+from resonance.devstack.testkit import emit_event, read_events
 
-ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+from .kit import ENT, signed, user_by_number, webhook_secret
 
 
 @pytest.fixture(scope="module")
@@ -20,27 +19,6 @@ async def svc(infra: Infra) -> AsyncIterator[RunningService]:
         infra, "ambassadors", onboarding_delay_s=3600, invitation_poll_interval_s=0.2
     ) as svc:
         yield svc
-
-
-def signed(
-    secret: str, payload: dict, timestamp: int | None = None
-) -> tuple[bytes, dict[str, str]]:
-    body = json.dumps(payload).encode()
-    ts = str(timestamp if timestamp is not None else int(time.time()))
-    return body, {
-        "X-Resonance-Timestamp": ts,
-        "X-Resonance-Signature": sign(secret, ts, body),
-        "content-type": "application/json",
-    }
-
-
-async def scim_user(svc: RunningService, hr: dict[str, str], number: str) -> dict | None:
-    r = await svc.client.get(
-        "/scim/v2/Users", params={"filter": f'{ENT}:employeeNumber eq "{number}"'}, headers=hr
-    )
-    assert r.status_code == 200, r.text
-    resources = r.json()["Resources"]
-    return resources[0] if resources else None
 
 
 async def test_signed_webhook_good_bad_replayed_and_stale(
@@ -83,7 +61,7 @@ async def test_signed_webhook_good_bad_replayed_and_stale(
     accepted = await svc.client.post("/v1/hr/webhooks/hooks", content=body, headers=headers)
     assert accepted.status_code == 202, accepted.text
     assert accepted.json()["outcome"] == "joiner"
-    person = await scim_user(svc, hr, "W-1")
+    person = await user_by_number(svc, hr, "W-1")
     assert person is not None and person[ENT]["department"] == "Logistics"
     assert person["userType"] == "frontline"
 
@@ -129,7 +107,7 @@ async def test_signed_webhook_good_bad_replayed_and_stale(
     assert garbage.status_code == 422
 
     # Nothing of the rejected requests was applied.
-    person = await scim_user(svc, hr, "W-1")
+    person = await user_by_number(svc, hr, "W-1")
     assert person is not None and person[ENT]["department"] == "Logistics"
 
     mover_body, mover_headers = signed(
@@ -147,19 +125,18 @@ async def test_signed_webhook_good_bad_replayed_and_stale(
         "/v1/hr/webhooks/hooks", content=leaver_body, headers=leaver_headers
     )
     assert left.json()["outcome"] == "leaver"
-    person = await scim_user(svc, hr, "W-1")
+    person = await user_by_number(svc, hr, "W-1")
     assert person is not None
     assert person["active"] is False
     assert person[ENT]["department"] == "Sales"
     assert person["name"]["givenName"] == "Karim"
 
 
-async def test_kafka_intake_joiner_mover_leaver(
-    infra: Infra, svc: RunningService, write_event
-) -> None:
+async def test_kafka_intake_joiner_mover_leaver(infra: Infra, svc: RunningService) -> None:
     prefix = svc.settings.topic_prefix
     hr = infra.auth(tenant="topic", roles=["integration"])
-    await write_event(
+    await emit_event(
+        infra,
         prefix,
         "topic",
         HrEmployee(
@@ -174,46 +151,50 @@ async def test_kafka_intake_joiner_mover_leaver(
     )
 
     async def arrived() -> dict | None:
-        return await scim_user(svc, hr, "K-1")
+        return await user_by_number(svc, hr, "K-1")
 
     person = await eventually(arrived)
     assert person["userName"] == "ines@topic.example"
     assert person["preferredLanguage"] == "de"
     assert person["active"] is True
 
-    await write_event(prefix, "topic", HrEmployee(change="leaver", employee_number="K-1"))
+    await emit_event(infra, prefix, "topic", HrEmployee(change="leaver", employee_number="K-1"))
 
     async def left() -> bool:
-        p = await scim_user(svc, hr, "K-1")
+        p = await user_by_number(svc, hr, "K-1")
         return p is not None and p["active"] is False
 
     assert await eventually(left)
 
 
 async def test_leaver_announced_ahead_leaves_on_the_last_day(
-    infra: Infra, svc: RunningService, write_event
+    infra: Infra, svc: RunningService
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
     prefix = svc.settings.topic_prefix
     hr = infra.auth(tenant="ahead", roles=["integration"])
-    await write_event(
-        prefix, "ahead", HrEmployee(change="joiner", employee_number="A-1", email="a@ahead.example")
+    await emit_event(
+        infra,
+        prefix,
+        "ahead",
+        HrEmployee(change="joiner", employee_number="A-1", email="a@ahead.example"),
     )
 
     async def known() -> dict | None:
-        return await scim_user(svc, hr, "A-1")
+        return await user_by_number(svc, hr, "A-1")
 
     await eventually(known)
     last_day = datetime.now(UTC) + timedelta(seconds=3)
-    await write_event(
+    await emit_event(
+        infra,
         prefix,
         "ahead",
         HrEmployee(change="leaver", employee_number="A-1", effective_at=last_day, department="Ops"),
     )
 
     async def applied() -> dict | None:
-        p = await scim_user(svc, hr, "A-1")
+        p = await user_by_number(svc, hr, "A-1")
         return p if p and p.get(ENT, {}).get("department") == "Ops" else None
 
     person = await eventually(applied)
@@ -221,7 +202,7 @@ async def test_leaver_announced_ahead_leaves_on_the_last_day(
     assert datetime.now(UTC) < last_day
 
     async def gone() -> bool:
-        p = await scim_user(svc, hr, "A-1")
+        p = await user_by_number(svc, hr, "A-1")
         return p is not None and p["active"] is False
 
     assert await eventually(gone, timeout=15)
@@ -229,7 +210,7 @@ async def test_leaver_announced_ahead_leaves_on_the_last_day(
 
 
 async def test_malformed_hr_fact_goes_to_the_dead_letter_topic(
-    infra: Infra, svc: RunningService, read_events
+    infra: Infra, svc: RunningService
 ) -> None:
     from aiokafka import AIOKafkaProducer
 
@@ -250,10 +231,12 @@ async def test_malformed_hr_fact_goes_to_the_dead_letter_topic(
         await producer.send_and_wait(prefix + "hr.employee", key=b"X-1", value=bad.to_bytes())
     finally:
         await producer.stop()
-    dead = await read_events(prefix, "hr.employee.dlq", lambda es: any(e.id == bad.id for e in es))
+    dead = await read_events(
+        infra, prefix, "hr.employee.dlq", lambda es: any(e.id == bad.id for e in es)
+    )
     assert any(e.id == bad.id for e in dead)
     hr = infra.auth(tenant="dlq", roles=["integration"])
-    assert await scim_user(svc, hr, "X-1") is None
+    assert await user_by_number(svc, hr, "X-1") is None
 
 
 async def test_concurrent_notices_about_a_new_person_never_fail(
@@ -262,9 +245,7 @@ async def test_concurrent_notices_about_a_new_person_never_fail(
     import asyncio
 
     admin = infra.auth(tenant="racing", roles=["admin"])
-    secret = (await svc.client.put("/v1/hr/webhook-secret", json={}, headers=admin)).json()[
-        "secret"
-    ]
+    secret = await webhook_secret(svc, admin)
     sends = []
     for i in range(6):
         body, headers = signed(

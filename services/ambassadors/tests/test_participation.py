@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from resonance.devstack.testing import Infra, RunningService, eventually, running_service
+from resonance.devstack.testkit import of_type, read_events
 
-ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
-PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+from .kit import CORE, ENT, PATCH, ambassador, provision, signed, webhook_secret
+
 TENANT = "parti"
 
 
@@ -32,26 +32,25 @@ def hr(infra: Infra) -> dict[str, str]:
     return infra.auth(tenant=TENANT, roles=["integration"])
 
 
-async def provision(
+async def employee(
     svc: RunningService, hr: dict[str, str], name: str, department: str = "Sales"
 ) -> str:
-    r = await svc.client.post(
-        "/scim/v2/Users",
-        json={
+    """A French employee of `department`, signing in as name@parti.example."""
+    return await provision(
+        svc,
+        hr,
+        {
             "schemas": [CORE, ENT],
             "userName": f"{name}@{TENANT}.example",
             "emails": [{"value": f"{name}@{TENANT}.example", "type": "work"}],
             "addresses": [{"type": "work", "country": "FR"}],
             ENT: {"employeeNumber": name, "department": department},
         },
-        headers=hr,
     )
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
 
 
 def me(infra: Infra, name: str) -> dict[str, str]:
-    return infra.auth(tenant=TENANT, roles=["ambassador"], subject=f"{name}@{TENANT}.example")
+    return ambassador(infra, TENANT, f"{name}@{TENANT}.example")
 
 
 async def programme(svc: RunningService, pm: dict[str, str], **fields: Any) -> dict[str, Any]:
@@ -81,15 +80,16 @@ async def sent_invitation(
 
 
 async def test_joiner_is_invited_never_enrolled(
-    infra: Infra, svc: RunningService, pm: dict[str, str], hr: dict[str, str], read_events, of_type
+    infra: Infra, svc: RunningService, pm: dict[str, str], hr: dict[str, str]
 ) -> None:
     prog = await programme(svc, pm, audience={"countries": ["FR"]})
     later = await programme(
         svc, pm, display_name="Coaching", kind="individual_coaching", onboarding_delay_hours=1
     )
     elsewhere = await programme(svc, pm, display_name="US only", audience={"countries": ["US"]})
-    person = await provision(svc, hr, "joe")
+    person = await employee(svc, hr, "joe")
     events = await read_events(
+        infra,
         svc.settings.topic_prefix,
         "ambassador",
         of_type(
@@ -109,10 +109,10 @@ async def test_joiner_is_invited_never_enrolled(
 
 
 async def test_consent_then_withdrawal(
-    infra: Infra, svc: RunningService, pm: dict[str, str], hr: dict[str, str], read_events, of_type
+    infra: Infra, svc: RunningService, pm: dict[str, str], hr: dict[str, str]
 ) -> None:
     prog = await programme(svc, pm, display_name="Influencers", charter_version="2026-01")
-    person = await provision(svc, hr, "ann")
+    person = await employee(svc, hr, "ann")
     ann = me(infra, "ann")
     invitation = await sent_invitation(svc, ann, prog["id"])
     url = f"/v1/ambassadors/{person}/invitations/{invitation['id']}/accept"
@@ -136,7 +136,7 @@ async def test_consent_then_withdrawal(
     assert twice.status_code == 409
     prefix = svc.settings.topic_prefix
     events = await read_events(
-        prefix, "ambassador", of_type("ambassador.enrolled", ambassador_id=person)
+        infra, prefix, "ambassador", of_type("ambassador.enrolled", ambassador_id=person)
     )
     enrolled = next(e for e in events if e.type == "ambassador.enrolled" and e.subject == person)
     assert enrolled.data["charter_version"] == "2026-01"
@@ -150,6 +150,7 @@ async def test_consent_then_withdrawal(
     )
     assert linked.status_code == 200
     await read_events(
+        infra,
         prefix,
         "ambassador",
         of_type("ambassador.updated", ambassador_id=person, login_subject="sub-ann"),
@@ -162,6 +163,7 @@ async def test_consent_then_withdrawal(
     assert out.status_code == 200, out.text
     assert out.json()["status"] == "left"
     await read_events(
+        infra,
         prefix,
         "ambassador",
         of_type("ambassador.left", ambassador_id=person, reason="opt_out", programme_id=prog["id"]),
@@ -197,9 +199,9 @@ async def test_decline_capacity_and_others_cannot_answer(
     prog = await programme(
         svc, pm, display_name="Small", capacity=1, audience={"job_families": ["Legal"]}
     )
-    first = await provision(svc, hr, "lou", department="Legal")
-    second = await provision(svc, hr, "liz", department="Legal")
-    third = await provision(svc, hr, "lee", department="Legal")
+    first = await employee(svc, hr, "lou", department="Legal")
+    second = await employee(svc, hr, "liz", department="Legal")
+    third = await employee(svc, hr, "lee", department="Legal")
     inv1 = await sent_invitation(svc, me(infra, "lou"), prog["id"])
     inv2 = await sent_invitation(svc, me(infra, "liz"), prog["id"])
     inv3 = await sent_invitation(svc, me(infra, "lee"), prog["id"])
@@ -231,7 +233,7 @@ async def test_decline_capacity_and_others_cannot_answer(
 
 
 async def test_leaver_ends_participation_and_mover_is_invited(
-    infra: Infra, svc: RunningService, pm: dict[str, str], hr: dict[str, str], read_events, of_type
+    infra: Infra, svc: RunningService, pm: dict[str, str], hr: dict[str, str]
 ) -> None:
     prog = await programme(
         svc, pm, display_name="Sales voices", audience={"job_families": ["Sales"]}
@@ -239,7 +241,7 @@ async def test_leaver_ends_participation_and_mover_is_invited(
     marketing = await programme(
         svc, pm, display_name="Marketing voices", audience={"job_families": ["Marketing"]}
     )
-    person = await provision(svc, hr, "sam")
+    person = await employee(svc, hr, "sam")
     sam = me(infra, "sam")
     invitation = await sent_invitation(svc, sam, prog["id"])
     r = await svc.client.post(
@@ -260,6 +262,7 @@ async def test_leaver_ends_participation_and_mover_is_invited(
     assert moved.status_code == 200
     prefix = svc.settings.topic_prefix
     await read_events(
+        infra,
         prefix,
         "ambassador",
         of_type(
@@ -270,7 +273,7 @@ async def test_leaver_ends_participation_and_mover_is_invited(
         ),
     )
     events = await read_events(
-        prefix, "ambassador", of_type("ambassador.updated", ambassador_id=person)
+        infra, prefix, "ambassador", of_type("ambassador.updated", ambassador_id=person)
     )
     updated = next(e for e in events if e.type == "ambassador.updated" and e.subject == person)
     assert updated.data["profile"]["job_family"] == "Marketing"
@@ -283,6 +286,7 @@ async def test_leaver_ends_participation_and_mover_is_invited(
     )
     assert off.status_code == 200
     await read_events(
+        infra,
         prefix,
         "ambassador",
         of_type(
@@ -331,30 +335,21 @@ async def test_programme_validation_and_tenancy(
 async def test_joiner_announced_before_first_day_is_invited_after_it(
     infra: Infra, svc: RunningService, pm: dict[str, str]
 ) -> None:
-    import json
-    import time
     from datetime import UTC, datetime, timedelta
 
     from sqlalchemy import select
 
-    from resonance.ambassadors.domain.webhook_signature import sign
     from resonance.ambassadors.store.tables import Invitation
 
     await programme(svc, pm, display_name="Early birds")
     admin = infra.auth(tenant=TENANT, roles=["admin"])
-    secret = (await svc.client.put("/v1/hr/webhook-secret", json={}, headers=admin)).json()[
-        "secret"
-    ]
+    secret = await webhook_secret(svc, admin)
     first_day = (datetime.now(UTC) + timedelta(days=14)).replace(microsecond=0, tzinfo=None)
-    body = json.dumps(
-        {"change": "joiner", "employee_number": "future-1", "hired_at": first_day.isoformat()}
-    ).encode()
-    ts = str(int(time.time()))
-    r = await svc.client.post(
-        f"/v1/hr/webhooks/{TENANT}",
-        content=body,
-        headers={"X-Resonance-Timestamp": ts, "X-Resonance-Signature": sign(secret, ts, body)},
+    body, headers = signed(
+        secret,
+        {"change": "joiner", "employee_number": "future-1", "hired_at": first_day.isoformat()},
     )
+    r = await svc.client.post(f"/v1/hr/webhooks/{TENANT}", content=body, headers=headers)
     assert r.status_code == 202, r.text
     async with svc.runtime.db.session() as session:
         rows = (
@@ -369,7 +364,7 @@ async def test_joiner_announced_before_first_day_is_invited_after_it(
     assert rows and all(i.status == "scheduled" for i in rows)
     assert min(i.not_before for i in rows) >= first_day.replace(tzinfo=UTC)
 
-    other = await provision(svc, infra.auth(tenant=TENANT, roles=["integration"]), "linky")
+    other = await employee(svc, infra.auth(tenant=TENANT, roles=["integration"]), "linky")
     joes_name = await svc.client.put(
         f"/v1/ambassadors/{other}/login-subject",
         json={"subject": "joe@parti.example"},

@@ -5,9 +5,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from resonance.devstack.testing import Infra, RunningService, eventually, running_service
+from resonance.devstack.testkit import of_type, read_events
 
-CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
-ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+from .kit import CORE, ENT, ambassador, provision, provision_named
+
 TENANT = "priv"
 
 
@@ -24,9 +25,7 @@ async def svc(infra: Infra) -> AsyncIterator[RunningService]:
         yield svc
 
 
-async def test_export_then_erasure_on_request(
-    infra: Infra, svc: RunningService, read_events, of_type
-) -> None:
+async def test_export_then_erasure_on_request(infra: Infra, svc: RunningService) -> None:
     hr = infra.auth(tenant=TENANT, roles=["integration"])
     pm = infra.auth(tenant=TENANT, roles=["program_manager"])
     prog = (
@@ -43,8 +42,8 @@ async def test_export_then_erasure_on_request(
         "emails": [{"value": "eve@priv.example", "type": "work"}],
         ENT: {"employeeNumber": "E-1"},
     }
-    person = (await svc.client.post("/scim/v2/Users", json=user, headers=hr)).json()["id"]
-    eve = infra.auth(tenant=TENANT, roles=["ambassador"], subject="eve@priv.example")
+    person = await provision(svc, hr, user)
+    eve = ambassador(infra, TENANT, "eve@priv.example")
 
     async def invited() -> list:
         return (await svc.client.get("/v1/ambassadors/me/invitations", headers=eve)).json()
@@ -67,7 +66,7 @@ async def test_export_then_erasure_on_request(
     assert data["employee"]["given_name"] == "Eve" and data["employee"]["phone"] == "+33600000001"
     assert [c["action"] for c in data["consents"]] == ["granted"]
     assert len(data["enrolments"]) == 1 and len(data["invitations"]) == 1
-    stranger = infra.auth(tenant=TENANT, roles=["ambassador"], subject="mallory")
+    stranger = ambassador(infra, TENANT, "mallory")
     assert (
         await svc.client.get(f"/v1/ambassadors/{person}/export", headers=stranger)
     ).status_code == 404
@@ -75,7 +74,10 @@ async def test_export_then_erasure_on_request(
     erased = await svc.client.post("/v1/ambassadors/me/erasure", headers=eve)
     assert erased.status_code == 200, erased.text
     events = await read_events(
-        svc.settings.topic_prefix, "ambassador", of_type("ambassador.erased", ambassador_id=person)
+        infra,
+        svc.settings.topic_prefix,
+        "ambassador",
+        of_type("ambassador.erased", ambassador_id=person),
     )
     types = [e.type for e in events if e.subject == person]
     assert types.index("ambassador.left") < types.index("ambassador.erased")
@@ -100,19 +102,11 @@ async def test_export_then_erasure_on_request(
 
 
 async def test_leavers_are_erased_after_the_retention_period(
-    infra: Infra, svc: RunningService, read_events, of_type
+    infra: Infra, svc: RunningService
 ) -> None:
     hr = infra.auth(tenant=TENANT, roles=["integration"])
-    person = (
-        await svc.client.post(
-            "/scim/v2/Users", json={"schemas": [CORE], "userName": "gone@priv.example"}, headers=hr
-        )
-    ).json()["id"]
-    stays = (
-        await svc.client.post(
-            "/scim/v2/Users", json={"schemas": [CORE], "userName": "stays@priv.example"}, headers=hr
-        )
-    ).json()["id"]
+    person = await provision_named(svc, hr, "gone@priv.example")
+    stays = await provision_named(svc, hr, "stays@priv.example")
     off = await svc.client.patch(
         f"/scim/v2/Users/{person}",
         json={
@@ -123,7 +117,10 @@ async def test_leavers_are_erased_after_the_retention_period(
     )
     assert off.status_code == 200
     events = await read_events(
-        svc.settings.topic_prefix, "ambassador", of_type("ambassador.erased", ambassador_id=person)
+        infra,
+        svc.settings.topic_prefix,
+        "ambassador",
+        of_type("ambassador.erased", ambassador_id=person),
     )
     assert not [e for e in events if e.type == "ambassador.erased" and e.subject == stays]
     assert (await svc.client.get(f"/scim/v2/Users/{stays}", headers=hr)).status_code == 200

@@ -5,9 +5,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from resonance.devstack.testing import Infra, RunningService, eventually, running_service
+from resonance.devstack.testkit import of_type, read_events
 
-ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
+from .kit import CORE, ENT, ambassador, provision
+
 TENANT = "prefs"
 
 
@@ -19,9 +20,7 @@ async def svc(infra: Infra) -> AsyncIterator[RunningService]:
         yield svc
 
 
-async def test_quiet_hours_and_frontline_channels(
-    infra: Infra, svc: RunningService, read_events, of_type
-) -> None:
+async def test_quiet_hours_and_frontline_channels(infra: Infra, svc: RunningService) -> None:
     hr = infra.auth(tenant=TENANT, roles=["integration"])
     pm = infra.auth(tenant=TENANT, roles=["program_manager"])
     prog = (
@@ -43,18 +42,17 @@ async def test_quiet_hours_and_frontline_channels(
         )
     ).json()
     # A frontline worker: no corporate email at all.
-    r = await svc.client.post(
-        "/scim/v2/Users",
-        json={
+    person = await provision(
+        svc,
+        hr,
+        {
             "schemas": [CORE, ENT],
             "userName": "nadia",
             "userType": "Frontline",
             ENT: {"employeeNumber": "F1"},
         },
-        headers=hr,
     )
-    person = r.json()["id"]
-    nadia = infra.auth(tenant=TENANT, roles=["ambassador"], subject="nadia")
+    nadia = ambassador(infra, TENANT, "nadia")
 
     no_email = await svc.client.patch(
         "/v1/ambassadors/me/preferences", json={"channels": ["email"]}, headers=nadia
@@ -128,6 +126,7 @@ async def test_quiet_hours_and_frontline_channels(
     assert naive.status_code == 422
 
     events = await read_events(
+        infra,
         svc.settings.topic_prefix,
         "ambassador",
         lambda es: any(
@@ -144,6 +143,7 @@ async def test_quiet_hours_and_frontline_channels(
 
     # Declaring a maturity level opened the masterclass audience: an invitation, no enrolment.
     await read_events(
+        infra,
         svc.settings.topic_prefix,
         "ambassador",
         of_type(
@@ -153,6 +153,6 @@ async def test_quiet_hours_and_frontline_channels(
             reason="audience_match",
         ),
     )
-    other = infra.auth(tenant=TENANT, roles=["ambassador"], subject="someone-else")
+    other = ambassador(infra, TENANT, "someone-else")
     assert (await svc.client.get(f"/v1/ambassadors/{person}", headers=other)).status_code == 404
     assert (await svc.client.get("/v1/ambassadors/me", headers=other)).status_code == 404

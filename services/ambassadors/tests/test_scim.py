@@ -7,10 +7,7 @@ import pytest
 
 from resonance.devstack.testing import Infra, RunningService, running_service
 
-ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
-PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-SCIM_JSON = "application/scim+json"
+from .kit import CORE, ENT, PATCH, SCIM_JSON, signed, webhook_secret
 
 
 def user(name: str, number: str, department: str = "Sales", **extra: Any) -> dict[str, Any]:
@@ -342,23 +339,12 @@ async def test_scim_adopts_someone_hr_already_announced(infra: Infra, svc: Runni
     """Door two (webhook) then door one (SCIM): one person, one record."""
     admin = infra.auth(tenant="doors", roles=["admin"])
     hr = infra.auth(tenant="doors", roles=["integration"])
-    import json
-    import time
-
-    from resonance.ambassadors.domain.webhook_signature import sign
-
-    secret = (await svc.client.put("/v1/hr/webhook-secret", json={}, headers=admin)).json()[
-        "secret"
-    ]
-    body = json.dumps(
-        {"change": "joiner", "employee_number": "D-1", "given_name": "Dora", "age_band": "45_54"}
-    ).encode()
-    ts = str(int(time.time()))
-    r = await svc.client.post(
-        "/v1/hr/webhooks/doors",
-        content=body,
-        headers={"X-Resonance-Timestamp": ts, "X-Resonance-Signature": sign(secret, ts, body)},
+    secret = await webhook_secret(svc, admin)
+    body, headers = signed(
+        secret,
+        {"change": "joiner", "employee_number": "D-1", "given_name": "Dora", "age_band": "45_54"},
     )
+    r = await svc.client.post("/v1/hr/webhooks/doors", content=body, headers=headers)
     known = r.json()["employee_id"]
     created = await svc.client.post("/scim/v2/Users", json=user("dora", "D-1"), headers=hr)
     assert created.status_code == 201, created.text

@@ -2,9 +2,10 @@
 
 from resonance.ambassadors.devtools.seed import seed_demo
 from resonance.devstack.testing import Infra, eventually, running_service
+from resonance.devstack.testkit import read_events
 
 
-async def test_seed_demo_is_complete_and_rerunnable(infra: Infra, read_events) -> None:
+async def test_seed_demo_is_complete_and_rerunnable(infra: Infra) -> None:
     async with running_service(
         infra, "ambassadors", onboarding_delay_s=0, invitation_poll_interval_s=0.1
     ) as svc:
@@ -35,6 +36,7 @@ async def test_seed_demo_is_complete_and_rerunnable(infra: Infra, read_events) -
 
         assert await eventually(adam_invited)
         await read_events(
+            infra,
             svc.settings.topic_prefix,
             "ambassador",
             lambda es: any(

@@ -4,12 +4,14 @@ from datetime import UTC, datetime
 
 from resonance.common.events.catalogue import ShareMade
 from resonance.devstack.testing import Infra, eventually, running_service
+from resonance.devstack.testkit import emit_event
 
-CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
+from .kit import CORE, ambassador, provision
+
 TENANT = "seg"
 
 
-async def test_segment_counts_and_lists(infra: Infra, write_event) -> None:
+async def test_segment_counts_and_lists(infra: Infra) -> None:
     async with running_service(
         infra, "ambassadors", onboarding_delay_s=0, invitation_poll_interval_s=0.1
     ) as svc:
@@ -28,16 +30,15 @@ async def test_segment_counts_and_lists(infra: Infra, write_event) -> None:
         ).json()
         ids = {}
         for name, country in (("f1", "FR"), ("f2", "FR"), ("f3", "FR"), ("d1", "DE")):
-            r = await svc.client.post(
-                "/scim/v2/Users",
-                json={
+            ids[name] = await provision(
+                svc,
+                hr,
+                {
                     "schemas": [CORE],
                     "userName": name,
                     "addresses": [{"type": "work", "country": country}],
                 },
-                headers=hr,
             )
-            ids[name] = r.json()["id"]
 
         async def counts() -> dict:
             return (
@@ -45,14 +46,15 @@ async def test_segment_counts_and_lists(infra: Infra, write_event) -> None:
             ).json()
 
         assert await eventually(lambda: _invited(counts, 3))
-        f1 = infra.auth(tenant=TENANT, roles=["ambassador"], subject="f1")
+        f1 = ambassador(infra, TENANT, "f1")
         invitation = (await svc.client.get("/v1/ambassadors/me/invitations", headers=f1)).json()[0]
         await svc.client.post(
             f"/v1/ambassadors/me/invitations/{invitation['id']}/accept",
             json={"charter_version": "1"},
             headers=f1,
         )
-        await write_event(
+        await emit_event(
+            infra,
             svc.settings.topic_prefix,
             TENANT,
             ShareMade(

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 from resonance.common.events.catalogue import ContentPublished, ShareMade
 from resonance.devstack.testing import Infra, eventually, running_service
+from resonance.devstack.testkit import emit_event, of_type, read_events
 
-ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
+from .kit import provision_named
 
 
 def share(person: str, family: str | None, n: int) -> ShareMade:
@@ -20,20 +20,13 @@ def share(person: str, family: str | None, n: int) -> ShareMade:
     )
 
 
-async def test_stage_transitions_from_events(
-    infra: Infra, write_event, read_events, of_type
-) -> None:
+async def test_stage_transitions_from_events(infra: Infra) -> None:
     async with running_service(infra, "ambassadors") as svc:
         prefix = svc.settings.topic_prefix
         hr = infra.auth(tenant="stages", roles=["integration"])
         pm = infra.auth(tenant="stages", roles=["program_manager"])
-        people = []
-        for name in ("ada", "bob"):
-            r = await svc.client.post(
-                "/scim/v2/Users", json={"schemas": [CORE], "userName": name}, headers=hr
-            )
-            people.append(r.json()["id"])
-        ada, bob = people
+        ada = await provision_named(svc, hr, "ada")
+        bob = await provision_named(svc, hr, "bob")
 
         async def stage(person: str) -> str:
             return str(
@@ -41,8 +34,9 @@ async def test_stage_transitions_from_events(
             )
 
         assert await stage(ada) == "novice"
-        await write_event(prefix, "stages", share(ada, "company", 1))
+        await emit_event(infra, prefix, "stages", share(ada, "company", 1))
         await read_events(
+            infra,
             prefix,
             "ambassador",
             of_type(
@@ -52,8 +46,9 @@ async def test_stage_transitions_from_events(
                 previous_stage="novice",
             ),
         )
-        await write_event(prefix, "stages", share(ada, "market", 2))
+        await emit_event(infra, prefix, "stages", share(ada, "market", 2))
         await read_events(
+            infra,
             prefix,
             "ambassador",
             of_type(
@@ -64,8 +59,9 @@ async def test_stage_transitions_from_events(
             ),
         )
         # Sharing company content again is no demotion and no event.
-        await write_event(prefix, "stages", share(ada, "company", 3))
-        await write_event(
+        await emit_event(infra, prefix, "stages", share(ada, "company", 3))
+        await emit_event(
+            infra,
             prefix,
             "stages",
             ContentPublished(
@@ -77,6 +73,7 @@ async def test_stage_transitions_from_events(
             ),
         )
         events = await read_events(
+            infra,
             prefix,
             "ambassador",
             of_type("ambassador.stage_changed", ambassador_id=ada, stage="creator"),
@@ -93,9 +90,10 @@ async def test_stage_transitions_from_events(
         assert await eventually(lambda: _is(stage(ada), "creator"))
 
         # Straight to creator with an own post; another tenant's events do not touch ours.
-        await write_event(prefix, "other-tenant", share(bob, "own", 4))
-        await write_event(prefix, "stages", share(bob, "own", 5))
+        await emit_event(infra, prefix, "other-tenant", share(bob, "own", 4))
+        await emit_event(infra, prefix, "stages", share(bob, "own", 5))
         await read_events(
+            infra,
             prefix,
             "ambassador",
             of_type(
@@ -106,7 +104,7 @@ async def test_stage_transitions_from_events(
             ),
         )
         # A share by a stranger is ignored without dead-lettering.
-        await write_event(prefix, "stages", share("nobody", "company", 6))
+        await emit_event(infra, prefix, "stages", share("nobody", "company", 6))
         consumer = svc.runtime.consumers[0]
         assert await eventually(lambda: _true(consumer.processed >= 7))
         assert consumer.dead_lettered == 0

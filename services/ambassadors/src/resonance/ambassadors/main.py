@@ -2,7 +2,6 @@
 
 from fastapi import FastAPI
 
-from resonance.ambassadors import jobs
 from resonance.ambassadors.api import (
     activities,
     cohorts,
@@ -11,11 +10,14 @@ from resonance.ambassadors.api import (
     privacy,
     profiles,
     programmes,
-    scim,
+    scim_discovery,
+    scim_groups,
+    scim_users,
     segments,
 )
 from resonance.ambassadors.api.scim_support import install_scim_errors
 from resonance.ambassadors.events.handlers import build_consumers
+from resonance.ambassadors.jobs import periodic
 from resonance.ambassadors.settings import AmbassadorsSettings
 from resonance.ambassadors.store.tables import plumbing
 from resonance.common.service import create_service_app
@@ -45,7 +47,9 @@ def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
         description="People, programmes, cohorts, consent, stages, preferences and HR intake "
         "(SCIM 2.0 at /scim/v2, signed HR webhook, hr.employee topic).",
         routers=[
-            scim.router,
+            scim_discovery.router,
+            scim_users.router,
+            scim_groups.router,
             hr_webhook.router,
             programmes.router,
             participation.router,
@@ -58,10 +62,10 @@ def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
         ],
         consumers=build_consumers,
         background_jobs=[
-            jobs.invitation_dispatcher,
-            jobs.scheduled_leavers,
-            jobs.erasure_scheduler,
-            jobs.webhook_replay_purge,
+            periodic.invitation_dispatcher,
+            periodic.scheduled_leavers,
+            periodic.erasure_scheduler,
+            periodic.webhook_replay_purge,
         ],
         openapi_tags=TAGS,
     )

@@ -4,165 +4,27 @@
 tenant and record an opt-out on someone's behalf, but only the person can say yes.
 """
 
-import csv
-import io
-from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, status
+from fastapi import APIRouter, Body, Query, status
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
-from resonance.ambassadors.store.participation import accept_invitation, end_enrolment
-from resonance.ambassadors.store.people import employee_for, is_staff
-from resonance.ambassadors.store.tables import ConsentRecord, Employee, Enrolment, Invitation
-from resonance.common.auth import Principal, Role, require_roles
-from resonance.common.errors import Problem
-from resonance.common.events.catalogue import Network
-from resonance.common.service import Runtime, runtime_of
+from resonance.ambassadors.api.deps import AmbassadorOrManager, ProgrammeManager, Rt
+from resonance.ambassadors.api.schemas_participation import (
+    AcceptIn,
+    ConsentOut,
+    DeclineIn,
+    EnrolmentOut,
+    InvitationOut,
+    OptOutIn,
+    consent_out,
+    consents_csv,
+    enrolment_out,
+    invitation_out,
+)
+from resonance.ambassadors.service import enrolments, invitations
 
 router = APIRouter(prefix="/v1/ambassadors", tags=["participation"])
-
-anyone = require_roles(Role.AMBASSADOR, Role.PROGRAM_MANAGER)
-
-
-class InvitationOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "9d2f...",
-                    "programme_id": "0c3b...",
-                    "cohort_id": None,
-                    "reason": "joiner",
-                    "status": "sent",
-                    "not_before": "2026-05-18T08:00:00Z",
-                    "sent_at": "2026-05-18T08:00:02Z",
-                    "responded_at": None,
-                }
-            ]
-        }
-    )
-
-    id: str
-    programme_id: str
-    cohort_id: str | None
-    reason: str
-    status: str
-    not_before: datetime
-    sent_at: datetime | None
-    responded_at: datetime | None
-
-
-class AcceptIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"charter_version": "2026-01", "networks": ["linkedin", "x"]}]
-        },
-    )
-
-    charter_version: str = Field(
-        min_length=1, max_length=40, description="The charter shown and accepted."
-    )
-    networks: list[Network] = Field(default_factory=list, max_length=8)
-
-
-class DeclineIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"reason": "not now"}]}
-    )
-
-    reason: str | None = Field(default=None, max_length=500)
-
-
-class OptOutIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"reason": "too busy"}]}
-    )
-
-    reason: str | None = Field(default=None, max_length=500)
-
-
-class EnrolmentOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "4e1a...",
-                    "programme_id": "0c3b...",
-                    "cohort_id": None,
-                    "status": "active",
-                    "enrolled_at": "2026-05-19T09:12:00Z",
-                    "left_at": None,
-                    "left_reason": None,
-                }
-            ]
-        }
-    )
-
-    id: str
-    programme_id: str
-    cohort_id: str | None
-    status: str
-    enrolled_at: datetime
-    left_at: datetime | None
-    left_reason: str | None
-
-
-class ConsentOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "77aa...",
-                    "ambassador_id": "5f1c...",
-                    "programme_id": "0c3b...",
-                    "action": "granted",
-                    "charter_version": "2026-01",
-                    "networks": ["linkedin"],
-                    "reason": None,
-                    "recorded_at": "2026-05-19T09:12:00Z",
-                }
-            ]
-        }
-    )
-
-    id: str
-    ambassador_id: str
-    programme_id: str
-    action: Literal["granted", "withdrawn"]
-    charter_version: str
-    networks: list[str]
-    reason: str | None
-    recorded_at: datetime
-
-
-def invitation_out(row: Invitation) -> InvitationOut:
-    return InvitationOut(**row.model_dump(include=set(InvitationOut.model_fields)))
-
-
-def enrolment_out(row: Enrolment) -> EnrolmentOut:
-    return EnrolmentOut(**row.model_dump(include=set(EnrolmentOut.model_fields)))
-
-
-def consent_out(row: ConsentRecord) -> ConsentOut:
-    return ConsentOut(
-        ambassador_id=row.employee_id, **row.model_dump(include=set(ConsentOut.model_fields))
-    )
-
-
-def _require_self(principal: Principal, employee: Employee) -> None:
-    if principal.subject not in (employee.login_subject, employee.user_name):
-        raise Problem(403, "Forbidden", "only the person invited can answer an invitation")
-
-
-async def _invitation(session: object, employee: Employee, invitation_id: str) -> Invitation:
-    row = await session.get(Invitation, invitation_id, with_for_update=True)  # type: ignore[attr-defined]
-    if row is None or row.tenant != employee.tenant or row.employee_id != employee.id:
-        raise Problem(404, "Not Found", "no such invitation")
-    return row  # type: ignore[no-any-return]
 
 
 @router.get(
@@ -171,22 +33,11 @@ async def _invitation(session: object, employee: Employee, invitation_id: str) -
     summary="Invitations of a person (`me` for yourself)",
 )
 async def list_invitations(
-    ambassador_id: str,
-    principal: Principal = Depends(anyone),
-    runtime: Runtime = Depends(runtime_of),
+    ambassador_id: str, principal: AmbassadorOrManager, rt: Rt
 ) -> list[InvitationOut]:
-    async with runtime.db.session() as session:
-        employee = await employee_for(session, principal, ambassador_id)
-        rows = await session.execute(
-            select(Invitation)
-            .where(
-                Invitation.tenant == principal.tenant,
-                Invitation.employee_id == employee.id,
-                Invitation.status != "scheduled",  # not visible before it is sent
-            )
-            .order_by(Invitation.created_at)
-        )
-        return [invitation_out(r) for r in rows.scalars().all()]
+    async with rt.unit_of_work() as uow:
+        rows = await invitations.invitations_of(uow, principal, ambassador_id)
+    return [invitation_out(r) for r in rows]
 
 
 @router.post(
@@ -200,15 +51,12 @@ async def accept(
     ambassador_id: str,
     invitation_id: str,
     body: AcceptIn,
-    principal: Principal = Depends(anyone),
-    runtime: Runtime = Depends(runtime_of),
+    principal: AmbassadorOrManager,
+    rt: Rt,
 ) -> EnrolmentOut:
-    async with runtime.db.transaction() as session:
-        employee = await employee_for(session, principal, ambassador_id, lock=True)
-        _require_self(principal, employee)
-        invitation = await _invitation(session, employee, invitation_id)
-        enrolment = await accept_invitation(
-            session, runtime.outbox, employee, invitation, body.charter_version, list(body.networks)
+    async with rt.unit_of_work() as uow:
+        enrolment = await invitations.accept(
+            uow, principal, ambassador_id, invitation_id, body.charter_version, list(body.networks)
         )
         return enrolment_out(enrolment)
 
@@ -221,18 +69,12 @@ async def accept(
 async def decline(
     ambassador_id: str,
     invitation_id: str,
-    body: DeclineIn | None = Body(default=None, examples=[{"reason": "not now"}]),
-    principal: Principal = Depends(anyone),
-    runtime: Runtime = Depends(runtime_of),
+    principal: AmbassadorOrManager,
+    rt: Rt,
+    body: Annotated[DeclineIn | None, Body(examples=[{"reason": "not now"}])] = None,
 ) -> InvitationOut:
-    async with runtime.db.transaction() as session:
-        employee = await employee_for(session, principal, ambassador_id, lock=True)
-        _require_self(principal, employee)
-        invitation = await _invitation(session, employee, invitation_id)
-        if invitation.status != "sent":
-            raise Problem(409, "Invitation not open", f"this invitation is {invitation.status}")
-        invitation.status = "declined"
-        invitation.responded_at = datetime.now(UTC)
+    async with rt.unit_of_work() as uow:
+        invitation = await invitations.decline(uow, principal, ambassador_id, invitation_id)
         return invitation_out(invitation)
 
 
@@ -244,33 +86,13 @@ async def decline(
 async def opt_out(
     ambassador_id: str,
     programme_id: str,
-    body: OptOutIn | None = Body(default=None, examples=[{"reason": "too busy"}]),
-    principal: Principal = Depends(anyone),
-    runtime: Runtime = Depends(runtime_of),
+    principal: AmbassadorOrManager,
+    rt: Rt,
+    body: Annotated[OptOutIn | None, Body(examples=[{"reason": "too busy"}])] = None,
 ) -> EnrolmentOut:
-    async with runtime.db.transaction() as session:
-        employee = await employee_for(session, principal, ambassador_id, lock=True)
-        enrolment = (
-            await session.execute(
-                select(Enrolment)
-                .where(
-                    Enrolment.tenant == principal.tenant,
-                    Enrolment.employee_id == employee.id,
-                    Enrolment.programme_id == programme_id,
-                    Enrolment.status == "active",
-                )
-                .with_for_update()
-            )
-        ).scalar_one_or_none()
-        if enrolment is None:
-            raise Problem(404, "Not Found", "not enrolled in this programme")
-        await end_enrolment(
-            session,
-            runtime.outbox,
-            employee,
-            enrolment,
-            "opt_out",
-            note=body.reason if body else None,
+    async with rt.unit_of_work() as uow:
+        enrolment = await enrolments.opt_out(
+            uow, principal, ambassador_id, programme_id, body.reason if body else None
         )
         return enrolment_out(enrolment)
 
@@ -281,18 +103,11 @@ async def opt_out(
     summary="Programmes a person takes or took part in",
 )
 async def list_enrolments(
-    ambassador_id: str,
-    principal: Principal = Depends(anyone),
-    runtime: Runtime = Depends(runtime_of),
+    ambassador_id: str, principal: AmbassadorOrManager, rt: Rt
 ) -> list[EnrolmentOut]:
-    async with runtime.db.session() as session:
-        employee = await employee_for(session, principal, ambassador_id)
-        rows = await session.execute(
-            select(Enrolment)
-            .where(Enrolment.tenant == principal.tenant, Enrolment.employee_id == employee.id)
-            .order_by(Enrolment.enrolled_at)
-        )
-        return [enrolment_out(r) for r in rows.scalars().all()]
+    async with rt.unit_of_work() as uow:
+        rows = await enrolments.enrolments_of(uow, principal, ambassador_id)
+    return [enrolment_out(r) for r in rows]
 
 
 @router.get(
@@ -303,56 +118,16 @@ async def list_enrolments(
 )
 async def consent_history(
     ambassador_id: str,
+    principal: AmbassadorOrManager,
+    rt: Rt,
     format: Literal["json", "csv"] = Query(default="json"),
-    principal: Principal = Depends(anyone),
-    runtime: Runtime = Depends(runtime_of),
 ) -> list[ConsentOut] | Response:
-    async with runtime.db.session() as session:
-        employee = await employee_for(session, principal, ambassador_id)
-        rows = await session.execute(
-            select(ConsentRecord)
-            .where(
-                ConsentRecord.tenant == principal.tenant, ConsentRecord.employee_id == employee.id
-            )
-            .order_by(ConsentRecord.recorded_at)
-        )
-        records = [consent_out(r) for r in rows.scalars().all()]
+    async with rt.unit_of_work() as uow:
+        employee, rows = await enrolments.consents_of(uow, principal, ambassador_id)
+    records = [consent_out(r) for r in rows]
     if format == "csv":
-        return _csv(records, employee.id)
+        return consents_csv(records, employee.id)
     return records
-
-
-def _csv(records: list[ConsentOut], employee_id: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "ambassador_id",
-            "programme_id",
-            "action",
-            "charter_version",
-            "networks",
-            "reason",
-            "recorded_at",
-        ]
-    )
-    for r in records:
-        writer.writerow(
-            [
-                employee_id,
-                r.programme_id,
-                r.action,
-                r.charter_version,
-                " ".join(r.networks),
-                r.reason or "",
-                r.recorded_at.isoformat(),
-            ]
-        )
-    return Response(
-        out.getvalue(),
-        media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="consents-{employee_id}.csv"'},
-    )
 
 
 staff_router = APIRouter(prefix="/v1/consents", tags=["participation"])
@@ -364,15 +139,11 @@ staff_router = APIRouter(prefix="/v1/consents", tags=["participation"])
     summary="Consent records of the tenant (audit export), optionally for one programme",
 )
 async def tenant_consents(
+    principal: ProgrammeManager,
+    rt: Rt,
     programme_id: str | None = None,
     limit: int = Query(default=1000, ge=1, le=10_000),
-    principal: Principal = Depends(require_roles(Role.PROGRAM_MANAGER)),
-    runtime: Runtime = Depends(runtime_of),
 ) -> list[ConsentOut]:
-    assert is_staff(principal)
-    query = select(ConsentRecord).where(ConsentRecord.tenant == principal.tenant)
-    if programme_id:
-        query = query.where(ConsentRecord.programme_id == programme_id)
-    async with runtime.db.session() as session:
-        rows = await session.execute(query.order_by(ConsentRecord.recorded_at).limit(limit))
-        return [consent_out(r) for r in rows.scalars().all()]
+    async with rt.unit_of_work() as uow:
+        rows = await enrolments.tenant_consents(uow, principal, programme_id, limit)
+    return [consent_out(r) for r in rows]

@@ -1,67 +1,24 @@
 """Privacy: a person's data export, and erasure that every other service follows."""
 
-from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, status
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter, status
 
-from resonance.ambassadors.store.people import employee_for
-from resonance.ambassadors.store.privacy import erase_employee, export_person
-from resonance.common.auth import Principal, Role, require_roles
-from resonance.common.service import Runtime, runtime_of
+from resonance.ambassadors.api.deps import AmbassadorOrManager, Rt
+from resonance.ambassadors.api.schemas_privacy import EXPORT_EXAMPLE, ErasureOut
+from resonance.ambassadors.service import privacy
 
 router = APIRouter(prefix="/v1/ambassadors", tags=["privacy"])
-self_or_staff = require_roles(Role.AMBASSADOR, Role.PROGRAM_MANAGER)
-
-
-class ErasureOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "ambassador_id": "5f1c...",
-                    "erased_at": "2026-05-04T10:00:00Z",
-                    "event": "ambassador.erased",
-                }
-            ]
-        }
-    )
-
-    ambassador_id: str
-    erased_at: datetime
-    event: str = "ambassador.erased"
 
 
 @router.get(
     "/{ambassador_id}/export",
     summary="Everything this service holds about a person (`me` for yourself)",
-    responses={
-        200: {
-            "content": {
-                "application/json": {
-                    "example": {
-                        "employee": {"id": "5f1c...", "given_name": "Léa", "stage": "sharer"},
-                        "consents": [{"action": "granted", "charter_version": "2026-01"}],
-                        "enrolments": [],
-                        "invitations": [],
-                        "nominations": [],
-                        "registrations": [],
-                        "exported_at": "2026-05-04T10:00:00+00:00",
-                    }
-                }
-            }
-        }
-    },
+    responses={200: {"content": {"application/json": {"example": EXPORT_EXAMPLE}}}},
 )
-async def export(
-    ambassador_id: str,
-    principal: Principal = Depends(self_or_staff),
-    runtime: Runtime = Depends(runtime_of),
-) -> dict[str, Any]:
-    async with runtime.db.session() as session:
-        employee = await employee_for(session, principal, ambassador_id)
-        return await export_person(session, employee)
+async def export(ambassador_id: str, principal: AmbassadorOrManager, rt: Rt) -> dict[str, Any]:
+    async with rt.unit_of_work() as uow:
+        return await privacy.export(uow, principal, ambassador_id)
 
 
 @router.post(
@@ -72,13 +29,7 @@ async def export(
     description="Anonymises this service's record (ids and aggregate counts remain), ends any "
     "participation, and emits `ambassador.erased` so every other service purges its copy.",
 )
-async def erase(
-    ambassador_id: str,
-    principal: Principal = Depends(self_or_staff),
-    runtime: Runtime = Depends(runtime_of),
-) -> ErasureOut:
-    async with runtime.db.transaction() as session:
-        employee = await employee_for(session, principal, ambassador_id, lock=True)
-        await erase_employee(session, runtime.outbox, employee)
-        assert employee.erased_at is not None
-        return ErasureOut(ambassador_id=employee.id, erased_at=employee.erased_at)
+async def erase(ambassador_id: str, principal: AmbassadorOrManager, rt: Rt) -> ErasureOut:
+    async with rt.unit_of_work() as uow:
+        erasure = await privacy.erase_on_request(uow, principal, ambassador_id)
+    return ErasureOut(ambassador_id=erasure.ambassador_id, erased_at=erasure.erased_at)

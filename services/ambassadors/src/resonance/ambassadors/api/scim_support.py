@@ -1,5 +1,6 @@
 """SCIM plumbing: error bodies, media type, authentication, request parsing, paging."""
 
+import inspect
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,11 @@ from pydantic import ValidationError
 from scim2_models import Error, SCIMException
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from resonance.ambassadors.domain.scim_protocol import ScimConflict, ScimRefused
+from resonance.ambassadors.service.scim_resources import StoredResourceInvalid
+from resonance.ambassadors.service.scim_search import Page
 from resonance.common.auth import Principal, Role, authenticate, bearer_scheme
+from resonance.common.domain_errors import DomainError, Invalid
 from resonance.common.errors import Problem
 
 SCIM_JSON = "application/scim+json"
@@ -47,6 +52,18 @@ class ScimError(Exception):
         )
 
 
+def scim_error_of(exc: DomainError) -> ScimError:
+    """A refusal of the use cases in SCIM's terms: what breaks a rule is a 400 `invalidValue`
+    (RFC 7644 §3.12 has no 422), SCIM's own refusals keep their scimType, the rest keeps its
+    status with no scimType."""
+    scim_type: str | None = None
+    if isinstance(exc, ScimRefused | ScimConflict):
+        scim_type = exc.scim_type
+    elif isinstance(exc, Invalid):
+        scim_type = "invalidValue"
+    return ScimError(400 if isinstance(exc, Invalid) else exc.status, exc.detail, scim_type)
+
+
 def error_body(status: int, detail: str, scim_type: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"schemas": [ERROR_SCHEMA], "status": str(status), "detail": detail}
     if scim_type:
@@ -58,22 +75,44 @@ def scim_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return JSONResponse(body, status_code=status, media_type=SCIM_JSON, headers=headers)
 
 
-def install_scim_errors(app: FastAPI) -> None:
-    """SCIM clients read SCIM error bodies: framework errors under /scim/v2 (unknown route,
-    wrong method, unparsable parameter) are answered in that format too."""
+async def _delegate(handler: Any, request: Request, exc: Exception) -> Response:
+    """Hands an error outside /scim/v2 back to the problem+json handler it had before."""
+    answered = handler(request, exc)
+    response: Response = await answered if inspect.isawaitable(answered) else answered
+    return response
 
-    @app.exception_handler(ScimError)
-    async def _scim_error(request: Request, exc: ScimError) -> Response:
+
+def install_scim_errors(app: FastAPI) -> None:
+    """SCIM clients read SCIM error bodies: refusals of the use cases and framework errors
+    under /scim/v2 (unknown route, wrong method, unparsable parameter) are answered in that
+    format too."""
+
+    def answer(exc: ScimError) -> Response:
         headers = {"WWW-Authenticate": 'Bearer realm="resonance"'} if exc.status == 401 else None
         return scim_response(error_body(exc.status, exc.detail, exc.scim_type), exc.status, headers)
 
+    @app.exception_handler(ScimError)
+    async def _scim_error(request: Request, exc: ScimError) -> Response:
+        return answer(exc)
+
+    problem_domain = app.exception_handlers[DomainError]
     problem_http = app.exception_handlers[StarletteHTTPException]
     problem_validation = app.exception_handlers[RequestValidationError]
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        if not request.url.path.startswith(SCIM_PREFIX):
+            return await _delegate(problem_domain, request, exc)
+        return answer(scim_error_of(exc))
+
+    @app.exception_handler(StoredResourceInvalid)
+    async def _unrepresentable(request: Request, exc: StoredResourceInvalid) -> Response:
+        return answer(ScimError(500, str(exc)))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if not request.url.path.startswith(SCIM_PREFIX):
-            return await problem_http(request, exc)  # type: ignore[misc,no-any-return]
+            return await _delegate(problem_http, request, exc)
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
         return scim_response(
             error_body(exc.status_code, detail), exc.status_code, getattr(exc, "headers", None)
@@ -82,7 +121,7 @@ def install_scim_errors(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         if not request.url.path.startswith(SCIM_PREFIX):
-            return await problem_validation(request, exc)  # type: ignore[misc,no-any-return]
+            return await _delegate(problem_validation, request, exc)
         detail = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
             for e in exc.errors()
@@ -135,8 +174,8 @@ class Search:
     excluded_attributes: list[str] | None = None
 
     @property
-    def window(self) -> slice:
-        return slice(self.start - 1, self.start - 1 + self.count)
+    def page(self) -> Page:
+        return Page(self.start, self.count)
 
 
 def _paged(start: int | None, count: int | None, max_results: int) -> tuple[int, int]:

@@ -1,22 +1,12 @@
-"""Queries on employees and the event payloads that describe them."""
+"""Queries on employees (people known from HR, ambassadors or not)."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.ambassadors.domain.audience import Person
 from resonance.ambassadors.domain.hr import EmployeeFacts
-from resonance.ambassadors.domain.quiet_hours import (
-    ALL_DAYS,
-    DisconnectRules,
-    next_allowed_nudge,
-    parse_hhmm,
-)
 from resonance.ambassadors.store.tables import Employee, Enrolment
-from resonance.common.auth import Principal, Role
-from resonance.common.errors import Problem
-from resonance.common.events.catalogue import AmbassadorProfile
 
 
 async def find_employee(
@@ -54,88 +44,51 @@ async def get_employee(
     return (await session.execute(query)).scalar_one_or_none()
 
 
-def is_staff(principal: Principal) -> bool:
-    return principal.has_any(Role.ADMIN, Role.PROGRAM_MANAGER)
+async def employee_signed_in_as(
+    session: AsyncSession, tenant: str, subject: str, *, lock: bool = False
+) -> Employee | None:
+    """The person whose tokens carry `subject`: linked explicitly, or by a userName equal to it.
 
-
-async def employee_for(
-    session: AsyncSession, principal: Principal, ambassador_id: str, *, lock: bool = False
-) -> Employee:
-    """The employee a caller may act on: anyone for staff, only themselves otherwise."""
-    if ambassador_id == "me":
-        query = select(Employee).where(
-            Employee.tenant == principal.tenant,
-            or_(
-                Employee.login_subject == principal.subject,
-                Employee.user_name == principal.subject,
-            ),
+    An explicit link wins over a userName that happens to equal the subject."""
+    query = (
+        select(Employee)
+        .where(
+            Employee.tenant == tenant,
+            or_(Employee.login_subject == subject, Employee.user_name == subject),
         )
-        # An explicit link wins over a userName that happens to equal the subject.
-        query = query.order_by((Employee.login_subject == principal.subject).desc())
-        if lock:
-            query = query.with_for_update()
-        row = (await session.execute(query.limit(1))).scalar_one_or_none()
-        if lock and row is not None and row.login_subject is None:
-            # First action of a person matched by userName: remember their token subject, so
-            # the events of this write carry it and other services recognise their tokens.
-            # (Ordered by explicit link first, so no other row holds this subject.)
-            row.login_subject = principal.subject
-    else:
-        row = await get_employee(session, principal.tenant, ambassador_id, lock=lock)
-        if (
-            row is not None
-            and not is_staff(principal)
-            and principal.subject
-            not in (
-                row.login_subject,
-                row.user_name,
-            )
-        ):
-            row = None  # not yours: indistinguishable from absent
-    if row is None or row.erased_at is not None:
-        raise Problem(404, "Not Found", "no such ambassador")
-    return row
-
-
-def current_facts(row: Employee) -> EmployeeFacts:
-    return EmployeeFacts(
-        **{
-            name: getattr(row, name)
-            for name in EmployeeFacts.__dataclass_fields__
-            if name != "active"
-        },
-        active=row.active,
+        .order_by((Employee.login_subject == subject).desc())
     )
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query.limit(1))).scalar_one_or_none()
 
 
-def person_of(row: Employee) -> Person:
-    languages = tuple(
-        dict.fromkeys([*(row.languages or []), *([row.language] if row.language else [])])
+async def subject_taken_by_other(
+    session: AsyncSession, tenant: str, subject: str, employee_id: str
+) -> bool:
+    """Whether someone else signs in as `subject` (linked to it, or with it as userName)."""
+    holder = await session.execute(
+        select(Employee.id).where(
+            Employee.tenant == tenant,
+            or_(Employee.login_subject == subject, Employee.user_name == subject),
+            Employee.id != employee_id,
+        )
     )
-    return Person(
-        brand=row.brand,
-        entity=row.entity,
-        job_family=row.job_family,
-        site=row.site,
-        country=row.country,
-        languages=languages,
-        worker_type=row.worker_type,
-        age_band=row.age_band,
-        social_media_maturity=row.social_media_maturity,
+    return holder.first() is not None
+
+
+async def current_employees(session: AsyncSession, tenant: str) -> list[Employee]:
+    """Everyone who works here now (active, not erased), oldest records first."""
+    rows = await session.execute(
+        select(Employee)
+        .where(
+            Employee.tenant == tenant,
+            Employee.active.is_(True),
+            Employee.erased_at.is_(None),
+        )
+        .order_by(Employee.created_at, Employee.id)
     )
-
-
-def disconnect_rules(row: Employee) -> DisconnectRules:
-    return DisconnectRules(
-        timezone=row.timezone or "UTC",
-        quiet_start=parse_hhmm(row.quiet_hours_start) if row.quiet_hours_start else None,
-        quiet_end=parse_hhmm(row.quiet_hours_end) if row.quiet_hours_end else None,
-        working_days=tuple(row.working_days or ALL_DAYS),
-    )
-
-
-def next_nudge(row: Employee, now: datetime | None = None) -> datetime:
-    return next_allowed_nudge(now or datetime.now(UTC), disconnect_rules(row))
+    return list(rows.scalars().all())
 
 
 async def active_programme_ids(session: AsyncSession, tenant: str, employee_id: str) -> list[str]:
@@ -149,25 +102,31 @@ async def active_programme_ids(session: AsyncSession, tenant: str, employee_id: 
     return sorted(rows.scalars().all())
 
 
-def profile_of(row: Employee, programmes: list[str]) -> AmbassadorProfile:
-    languages = list(
-        dict.fromkeys([*(row.languages or []), *([row.language] if row.language else [])])
+async def leavers_due(session: AsyncSession, limit: int = 100) -> list[Employee]:
+    """Leavers announced ahead whose last day has come (locked, one replica each)."""
+    rows = await session.execute(
+        select(Employee)
+        .where(
+            Employee.leaves_at.is_not(None),
+            Employee.leaves_at <= func.now(),
+        )
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    worker_type = row.worker_type if row.worker_type in ("office", "frontline") else None
-    return AmbassadorProfile(
-        brand=row.brand,
-        entity=row.entity,
-        job_family=row.job_family,
-        site=row.site,
-        country=row.country,
-        languages=languages,
-        worker_type=worker_type,  # type: ignore[arg-type]
-        timezone=row.timezone,
-        quiet_hours_start=row.quiet_hours_start,
-        quiet_hours_end=row.quiet_hours_end,
-        programmes=programmes,
-        age_band=row.age_band,
-        social_media_maturity=row.social_media_maturity,
-        working_days=list(row.working_days or []),
-        stage=row.stage,  # type: ignore[arg-type]
+    return list(rows.scalars().all())
+
+
+async def left_before(session: AsyncSession, cutoff: datetime, limit: int = 100) -> list[Employee]:
+    """People who left before `cutoff` and are not erased yet (locked, one replica each)."""
+    rows = await session.execute(
+        select(Employee)
+        .where(
+            Employee.active.is_(False),
+            Employee.erased_at.is_(None),
+            Employee.left_at.is_not(None),
+            Employee.left_at <= cutoff,
+        )
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
+    return list(rows.scalars().all())

@@ -1,22 +1,25 @@
-"""The one HR pipeline behind SCIM, the signed webhook and the `hr.employee` topic."""
+"""The one HR pipeline behind SCIM, the signed webhook and the `hr.employee` topic: every door
+reduces a fact to `EmployeeFacts`, `domain.hr.decide` says what it means, this carries it out."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from resonance.ambassadors.domain.hr import EmployeeFacts, HrChange, HrDecision, decide
-from resonance.ambassadors.domain.scim_mapping import merge_facts
-from resonance.ambassadors.store.participation import (
-    end_all_participation,
-    invite_matching,
-    matching_programmes,
-    publish_updated,
+from resonance.ambassadors.domain.hr import (
+    EmployeeFacts,
+    HrChange,
+    HrDecision,
+    as_utc,
+    decide,
+    facts_from_hr_event,
 )
-from resonance.ambassadors.store.people import current_facts, find_employee
+from resonance.ambassadors.domain.scim_mapping import merge_facts
+from resonance.ambassadors.service.enrolments import end_all_participation
+from resonance.ambassadors.service.invitations import invite_matching, matching_programmes
+from resonance.ambassadors.service.people import Uow, current_facts, publish_updated
+from resonance.ambassadors.store import people
 from resonance.ambassadors.store.tables import Employee
-from resonance.common.outbox import Outbox
+from resonance.common.events.catalogue import HrEmployee
 
 
 @dataclass
@@ -27,8 +30,7 @@ class IntakeResult:
 
 
 async def apply_hr_facts(
-    session: AsyncSession,
-    outbox: Outbox,
+    uow: Uow,
     tenant: str,
     facts: EmployeeFacts,
     *,
@@ -36,7 +38,6 @@ async def apply_hr_facts(
     employee: Employee | None = None,
     clear_absent: frozenset[str] = frozenset(),
     scim: dict[str, Any] | None = None,
-    onboarding_delay_s: float,
     hired_at: datetime | None = None,
     effective_at: datetime | None = None,
     look_up: bool = True,
@@ -47,10 +48,11 @@ async def apply_hr_facts(
     concurrent insert of the same person then fails on the unique indexes instead of
     being silently merged.
     """
+    session, delay_s = uow.session, uow.settings.onboarding_delay_s
     row = employee
     if row is None and look_up:
-        row = await find_employee(session, tenant, facts, lock=True)
-    now = datetime.now(UTC)
+        row = await people.find_employee(session, tenant, facts, lock=True)
+    now = uow.now()
     leaves_later = change == "leaver" and effective_at is not None and effective_at > now
     if leaves_later and row is not None and row.active:
         # Until the last day the person still works here: record the date, apply the rest.
@@ -65,7 +67,7 @@ async def apply_hr_facts(
     if row is None:
         row = Employee(tenant=tenant, active=decision.active, hired_at=hired_at or now)
         session.add(row)
-    before_matching = set() if created else await matching_programmes(session, row)
+    before_matching = set() if created else await matching_programmes(uow, row)
     for name, value in decision.changes.items():
         setattr(row, name, value)
     row.active = decision.active
@@ -86,16 +88,39 @@ async def apply_hr_facts(
         row.left_at = None
         if decision.outcome == "rehire":
             row.hired_at = hired_at or now
-        await invite_matching(session, row, "joiner", onboarding_delay_s)
+        await invite_matching(uow, row, "joiner", delay_s)
     elif decision.ends_participation:
         row.left_at = now
-        await end_all_participation(session, outbox, row, decision.leave_reason or "leaver")
+        await end_all_participation(uow, row, decision.leave_reason or "leaver")
     elif decision.outcome == "mover":
         if decision.retarget:
-            newly = await matching_programmes(session, row) - before_matching
+            newly = await matching_programmes(uow, row) - before_matching
             if newly:
                 await invite_matching(
-                    session, row, "audience_match", onboarding_delay_s, only_newly_matching=newly
+                    uow, row, "audience_match", delay_s, only_newly_matching=newly
                 )
-        await publish_updated(session, outbox, row)
+        await publish_updated(uow, row)
     return IntakeResult(row, decision, created)
+
+
+async def apply_hr_event(uow: Uow, tenant: str, event: HrEmployee) -> IntakeResult:
+    """A joiner / mover / leaver in the HR system's own vocabulary (webhook, topic)."""
+    return await apply_hr_facts(
+        uow,
+        tenant,
+        facts_from_hr_event(event),
+        change=event.change,
+        hired_at=as_utc(event.hired_at),
+        effective_at=as_utc(event.effective_at),
+    )
+
+
+async def apply_due_leavers(uow: Uow) -> int:
+    """Leavers announced ahead of time stop taking part on their last day."""
+    due = await people.leavers_due(uow.session)
+    for employee in due:
+        employee.leaves_at = None
+        await apply_hr_facts(
+            uow, employee.tenant, EmployeeFacts(), change="leaver", employee=employee
+        )
+    return len(due)
