@@ -293,9 +293,7 @@ def _metric_total(reader: InMemoryMetricReader, name: str) -> float:
     )
 
 
-async def fixed_apply(
-    session: AsyncSession, event: ContentPublished, envelope: Envelope
-) -> None:
+async def fixed_apply(session: AsyncSession, event: ContentPublished, envelope: Envelope) -> None:
     await session.execute(
         text("insert into effects values (:c)"), {"c": envelope.data["content_id"]}
     )
