@@ -67,6 +67,7 @@ class ProcessSpec:
     stage: int = 1
     needs_infra: bool = True  # False: spawned first, booting while PostgreSQL and Kafka start
     example_path: str | None = None  # shown in the "first API call" hint
+    settings_name: str | None = None  # RESONANCE_<this>_*: another process of that service
 
     @property
     def module(self) -> str:
@@ -149,6 +150,17 @@ PROCESSES: list[ProcessSpec] = [
         database="resonance_sharing",
         migrations="services/sharing/migrations",
         env=SHARING_NETWORKS,
+    ),
+    ProcessSpec(
+        # The posting workers: their own process and consumer group on share.request, so
+        # operations scale them apart from the API.
+        "sharing-worker",
+        "resonance.sharing.worker:create_worker_app",
+        8013,
+        database="resonance_sharing",
+        settings_name="sharing",
+        env=SHARING_NETWORKS,
+        stage=2,
     ),
     ProcessSpec(
         "metrics",
@@ -250,7 +262,7 @@ class DevStack:
         env = dict(os.environ)
         values = self.endpoints()
         if spec.service:
-            prefix = f"RESONANCE_{spec.name.upper()}_"
+            prefix = f"RESONANCE_{(spec.settings_name or spec.name).upper()}_"
             env[prefix + "KAFKA_BOOTSTRAP_SERVERS"] = self.kafka.bootstrap_servers
             env[prefix + "OIDC_ISSUER"] = self.oidc_issuer
             env[prefix + "OIDC_AUDIENCE"] = AUDIENCE

@@ -1,0 +1,105 @@
+"""Queries on connections and OAuth states. Queries and writes only: service/ decides."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from resonance.sharing.store.tables import CONNECTED, DISCONNECTED, Connection, OAuthState
+
+
+async def state(session: AsyncSession, state_hash: str) -> OAuthState | None:
+    """The OAuth state row, locked: one callback at a time may consume it."""
+    query = select(OAuthState).where(col(OAuthState.state_hash) == state_hash).with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def purge_states(session: AsyncSession, before: datetime) -> None:
+    await session.execute(delete(OAuthState).where(col(OAuthState.expires_at) < before))
+
+
+async def owned(
+    session: AsyncSession,
+    tenant: str,
+    ambassador_id: str,
+    connection_id: str,
+    *,
+    lock: bool = False,
+) -> Connection | None:
+    query = select(Connection).where(
+        col(Connection.id) == connection_id,
+        col(Connection.tenant) == tenant,
+        col(Connection.ambassador_id) == ambassador_id,
+    )
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def of_owner(
+    session: AsyncSession, tenant: str, ambassador_id: str, network: str, *, lock: bool = False
+) -> Connection | None:
+    query = select(Connection).where(
+        col(Connection.tenant) == tenant,
+        col(Connection.ambassador_id) == ambassador_id,
+        col(Connection.network) == network,
+    )
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def listed(session: AsyncSession, tenant: str, ambassador_id: str) -> Sequence[Connection]:
+    query = (
+        select(Connection)
+        .where(
+            col(Connection.tenant) == tenant,
+            col(Connection.ambassador_id) == ambassador_id,
+            col(Connection.status) != DISCONNECTED,
+        )
+        .order_by(col(Connection.network))
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def of_ambassador(
+    session: AsyncSession, tenant: str, ambassador_id: str
+) -> Sequence[Connection]:
+    """Every connection of one person, whatever its status, locked (erasure)."""
+    query = (
+        select(Connection)
+        .where(col(Connection.tenant) == tenant, col(Connection.ambassador_id) == ambassador_id)
+        .with_for_update()
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def by_id(
+    session: AsyncSession, connection_id: str, *, lock: bool = False
+) -> Connection | None:
+    query = select(Connection).where(col(Connection.id) == connection_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def expiring(
+    session: AsyncSession, until: datetime, limit: int = 500
+) -> Sequence[Connection]:
+    """Connected accounts whose token ends before `until` and cannot be refreshed; locked,
+    skipping rows another announcer holds."""
+    query = (
+        select(Connection)
+        .where(
+            col(Connection.status) == CONNECTED,
+            col(Connection.expires_at).is_not(None),
+            col(Connection.expires_at) <= until,
+            col(Connection.refresh_token_sealed).is_(None),
+        )
+        .order_by(col(Connection.expires_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.execute(query)).scalars().all()

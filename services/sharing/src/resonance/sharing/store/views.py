@@ -1,0 +1,140 @@
+"""Queries on the local projections (ambassadors, content items, campaigns), the auto-share
+opt-ins and the tenant's sharing policy. Queries and writes only: service/ decides."""
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resonance.sharing.store.share_views import (
+    AmbassadorView,
+    AutoshareConsent,
+    CampaignView,
+    ContentView,
+    SharingPolicy,
+)
+
+# The projection row of a token's subject: the one whose login_subject it is, else the one
+# whose ambassador_id it is and that has no other login subject (the content service's rule).
+_CALLER_SQL = text(
+    "SELECT ambassador_id FROM ambassador_views "
+    "WHERE tenant = :tenant AND (login_subject = :subject "
+    "OR (ambassador_id = :subject AND login_subject IS NULL)) "
+    "ORDER BY login_subject IS NOT DISTINCT FROM :subject DESC, updated_at DESC LIMIT 1"
+)
+
+
+async def ambassador_id_for_subject(session: AsyncSession, tenant: str, subject: str) -> str | None:
+    found = (
+        await session.execute(_CALLER_SQL, {"tenant": tenant, "subject": subject})
+    ).scalar_one_or_none()
+    return str(found) if found is not None else None
+
+
+async def ambassador(
+    session: AsyncSession, tenant: str, ambassador_id: str, *, lock: bool = False
+) -> AmbassadorView | None:
+    query = select(AmbassadorView).where(
+        AmbassadorView.tenant == tenant, AmbassadorView.ambassador_id == ambassador_id
+    )
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def ambassadors(
+    session: AsyncSession, tenant: str, ambassador_ids: list[str]
+) -> dict[str, AmbassadorView]:
+    if not ambassador_ids:
+        return {}
+    rows = await session.execute(
+        select(AmbassadorView).where(
+            AmbassadorView.tenant == tenant,
+            AmbassadorView.ambassador_id.in_(ambassador_ids),  # type: ignore[attr-defined]
+        )
+    )
+    return {row.ambassador_id: row for row in rows.scalars()}
+
+
+async def content(
+    session: AsyncSession, tenant: str, content_id: str, *, lock: bool = False
+) -> ContentView | None:
+    query = select(ContentView).where(
+        ContentView.tenant == tenant, ContentView.content_id == content_id
+    )
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def contents(session: AsyncSession, tenant: str, content_ids: list[str]) -> list[ContentView]:
+    if not content_ids:
+        return []
+    rows = await session.execute(
+        select(ContentView).where(
+            ContentView.tenant == tenant,
+            ContentView.content_id.in_(content_ids),  # type: ignore[attr-defined]
+        )
+    )
+    return list(rows.scalars())
+
+
+async def campaign(
+    session: AsyncSession, tenant: str, campaign_id: str, *, lock: bool = False
+) -> CampaignView | None:
+    query = select(CampaignView).where(
+        CampaignView.tenant == tenant, CampaignView.campaign_id == campaign_id
+    )
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def autoshare_choices(
+    session: AsyncSession, tenant: str, ambassador_id: str
+) -> list[AutoshareConsent]:
+    """The latest opt-in record per network of one person."""
+    rows = await session.execute(
+        select(AutoshareConsent)
+        .where(AutoshareConsent.tenant == tenant, AutoshareConsent.ambassador_id == ambassador_id)
+        .order_by(
+            AutoshareConsent.network,
+            AutoshareConsent.recorded_at.desc(),  # type: ignore[attr-defined]
+        )
+        .distinct(AutoshareConsent.network)
+    )
+    return list(rows.scalars())
+
+
+async def autoshare_opted_in(session: AsyncSession, tenant: str) -> list[tuple[str, str]]:
+    """(ambassador_id, network) of everyone whose latest choice for a network is an opt-in."""
+    latest = (
+        select(AutoshareConsent)
+        .where(AutoshareConsent.tenant == tenant)
+        .order_by(
+            AutoshareConsent.ambassador_id,
+            AutoshareConsent.network,
+            AutoshareConsent.recorded_at.desc(),  # type: ignore[attr-defined]
+        )
+        .distinct(AutoshareConsent.ambassador_id, AutoshareConsent.network)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(latest.c.ambassador_id, latest.c.network)
+        .where(latest.c.action == "granted")
+        .order_by(latest.c.ambassador_id, latest.c.network)
+    )
+    return [(str(a), str(n)) for a, n in rows.all()]
+
+
+async def forget_autoshare(session: AsyncSession, tenant: str, ambassador_id: str) -> None:
+    await session.execute(
+        delete(AutoshareConsent).where(
+            AutoshareConsent.tenant == tenant, AutoshareConsent.ambassador_id == ambassador_id
+        )
+    )
+
+
+async def policy(session: AsyncSession, tenant: str, *, lock: bool = False) -> SharingPolicy | None:
+    query = select(SharingPolicy).where(SharingPolicy.tenant == tenant)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
