@@ -1,5 +1,5 @@
 from resonance.common.migrations import run_env
 from resonance.metrics.settings import MetricsSettings
-from resonance.metrics.store.tables import metadata
+from resonance.metrics.store.schema import metadata
 
 run_env(metadata, default_url=MetricsSettings().database_url)

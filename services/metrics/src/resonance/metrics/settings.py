@@ -6,3 +6,22 @@ class MetricsSettings(ServiceSettings):
 
     service_name: str = "metrics"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/resonance_metrics"
+    # Tenants that never chose a time zone report in this one (periods, digests, boards).
+    default_timezone: str = "UTC"
+    # Monthly digest: how often the job looks for a month whose digest is due.
+    digest_check_interval_s: float = 300.0
+    # Re-engagement: how often the job looks for lapsed ambassadors to nudge.
+    reengagement_interval_s: float = 300.0
+    # Where e-mail goes (the local stack's SMTP sink by default) and who it comes from.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_timeout_s: float = 10.0
+    smtp_use_tls: bool = False
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = "Resonance <no-reply@resonance.localhost>"
+    # Public address of this service, for links in e-mails (one-click unsubscribe).
+    public_base_url: str = "http://127.0.0.1:8004"
+    # Page sizes of the ledger, boards and lists.
+    max_page_size: int = 100

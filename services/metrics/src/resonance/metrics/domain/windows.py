@@ -64,6 +64,4 @@ def resolve(request: PeriodRequest, now: datetime, timezone: str) -> Period:
 
 def board_labels(moment: datetime, timezone: str) -> tuple[tuple[PeriodKind, str], ...]:
     """The calendar boards a scoring fact at `moment` counts on, as (kind, label)."""
-    return tuple(
-        (kind, current_period(kind, moment, timezone).label) for kind in CALENDAR_BOARDS
-    )
+    return tuple((kind, current_period(kind, moment, timezone).label) for kind in CALENDAR_BOARDS)

@@ -1,0 +1,45 @@
+"""Badges awarded (each once per person: the primary key says so)."""
+
+from datetime import datetime
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resonance.metrics.store.tables_gamification import BadgeAward
+
+_badges: Table = BadgeAward.__table__  # type: ignore[attr-defined]
+
+
+async def award_badge(
+    session: AsyncSession, tenant: str, ambassador_id: str, code: str, title: str, at: datetime
+) -> bool:
+    """True when the badge is new for this person."""
+    inserted = await session.execute(
+        insert(_badges)
+        .values(tenant=tenant, ambassador_id=ambassador_id, code=code, title=title, awarded_at=at)
+        .on_conflict_do_nothing()
+        .returning(_badges.c.code)
+    )
+    return inserted.first() is not None
+
+
+async def codes_of(session: AsyncSession, tenant: str, ambassador_id: str) -> set[str]:
+    rows = await session.execute(
+        select(_badges.c.code).where(
+            _badges.c.tenant == tenant, _badges.c.ambassador_id == ambassador_id
+        )
+    )
+    return {str(code) for code in rows.scalars()}
+
+
+async def badges_of(session: AsyncSession, tenant: str, ambassador_id: str) -> list[BadgeAward]:
+    return list(
+        (
+            await session.execute(
+                select(BadgeAward)
+                .where(BadgeAward.tenant == tenant, BadgeAward.ambassador_id == ambassador_id)
+                .order_by(BadgeAward.awarded_at, BadgeAward.code)  # type: ignore[arg-type]
+            )
+        ).scalars()
+    )

@@ -1,0 +1,160 @@
+"""Leaderboard queries, following domain/leaderboard.py's rules in SQL.
+
+A board is a set of (ambassador, score, reached_at): read from board_scores for calendar
+units (kept as points arrive) or summed from ambassador_daily for rolling and custom windows.
+*Listed* people are the visible ones who scored; the order is score desc, reached_at asc,
+ambassador_id asc; a rank is 1 + the listed people with a strictly higher score.
+"""
+
+# Every fragment interpolated into SQL here is one of ours; values are bound.
+# ruff: noqa: S608
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resonance.metrics.domain.segments import Segment
+
+
+@dataclass(frozen=True)
+class BoardSource:
+    """Calendar board (`kind`, `label`) or a window of local days [first_day, end_day)."""
+
+    tenant: str
+    kind: str | None = None
+    label: str | None = None
+    first_day: date | None = None
+    end_day: date | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    ambassador_id: str
+    score: int
+    reached_at: datetime
+
+
+def _scores(source: BoardSource, params: dict[str, Any]) -> str:
+    params["tenant"] = source.tenant
+    if source.kind is not None:
+        params.update(kind=source.kind, label=source.label)
+        return (
+            "SELECT ambassador_id, score, reached_at FROM board_scores "
+            "WHERE tenant = :tenant AND kind = :kind AND label = :label"
+        )
+    params.update(first=source.first_day, end=source.end_day)
+    return (
+        "SELECT ambassador_id, sum(points) AS score, max(last_scored_at) AS reached_at "
+        "FROM ambassador_daily WHERE tenant = :tenant AND points <> 0 "
+        "AND (CAST(:first AS date) IS NULL OR day >= :first) AND day < :end "
+        "GROUP BY ambassador_id"
+    )
+
+
+SEGMENT_SQL = {
+    "brands": "a.brand = ANY(:brands)",
+    "entities": "a.entity = ANY(:entities)",
+    "sites": "a.site = ANY(:sites)",
+    "countries": "a.country = ANY(:countries)",
+    "job_families": "a.job_family = ANY(:job_families)",
+}
+
+
+def segment_sql(segment: Segment, params: dict[str, Any], alias: str = "a") -> list[str]:
+    """Conditions on the people projection (aliased `a`) for a segment."""
+    conditions = []
+    if segment.programmes:
+        params["programmes"] = sorted(segment.programmes)
+        conditions.append(f"{alias}.programmes && CAST(:programmes AS text[])")
+    for name, sql in SEGMENT_SQL.items():
+        values = getattr(segment, name)
+        if values:
+            params[name] = sorted(values)
+            conditions.append(sql.replace("a.", f"{alias}."))
+    return conditions
+
+
+def _listed(source: BoardSource, segment: Segment, params: dict[str, Any]) -> str:
+    """The listed people of a board, as a subquery (ambassador_id, score, reached_at)."""
+    conditions = ["s.score > 0", "NOT coalesce(p.hidden, false)"]
+    join = ""
+    if not segment.is_everyone:
+        join = "JOIN ambassadors a ON a.tenant = :tenant AND a.ambassador_id = s.ambassador_id "
+        conditions += segment_sql(segment, params)
+    return (
+        f"SELECT s.ambassador_id, s.score, s.reached_at FROM ({_scores(source, params)}) s "
+        "LEFT JOIN ambassador_prefs p ON p.tenant = :tenant AND p.ambassador_id = s.ambassador_id "
+        f"{join}WHERE {' AND '.join(conditions)}"
+    )
+
+
+_AFTER = (
+    "(l.score < :c_score OR (l.score = :c_score AND (l.reached_at > :c_at "
+    "OR (l.reached_at = :c_at AND l.ambassador_id > :c_id))))"
+)
+
+
+async def page(
+    session: AsyncSession,
+    source: BoardSource,
+    segment: Segment,
+    after: Row | None,
+    limit: int,
+) -> list[Row]:
+    """Up to `limit` listed people in board order, after `after` (keyset pagination)."""
+    params: dict[str, Any] = {"limit": limit}
+    where = ""
+    if after is not None:
+        params.update(c_score=after.score, c_at=after.reached_at, c_id=after.ambassador_id)
+        where = f"WHERE {_AFTER}"
+    rows = await session.execute(
+        text(
+            f"SELECT l.ambassador_id, l.score, l.reached_at FROM ({_listed(source, segment, params)})"
+            f" l {where} ORDER BY l.score DESC, l.reached_at, l.ambassador_id LIMIT :limit"
+        ),
+        params,
+    )
+    return [Row(str(r[0]), int(r[1]), r[2]) for r in rows]
+
+
+async def standing_counts(
+    session: AsyncSession, source: BoardSource, segment: Segment, row: Row, exclude: str | None
+) -> tuple[int, int, int]:
+    """(listed with a higher score, listed ahead of `row` in board order, listed in all),
+    leaving `exclude` out of every count."""
+    params: dict[str, Any] = {
+        "c_score": row.score,
+        "c_at": row.reached_at,
+        "c_id": row.ambassador_id,
+        "exclude": exclude or "",
+    }
+    ahead = _AFTER.replace("l.score < :c_score", "l.score > :c_score")
+    ahead = ahead.replace("l.reached_at > :c_at", "l.reached_at < :c_at").replace(
+        "l.ambassador_id > :c_id", "l.ambassador_id < :c_id"
+    )
+    found = await session.execute(
+        text(
+            "SELECT count(*) FILTER (WHERE l.score > :c_score), "
+            f"count(*) FILTER (WHERE {ahead}), count(*) "
+            f"FROM ({_listed(source, segment, params)}) l WHERE l.ambassador_id <> :exclude"
+        ),
+        params,
+    )
+    higher, before, total = found.one()
+    return int(higher), int(before), int(total)
+
+
+async def score_of(session: AsyncSession, source: BoardSource, ambassador_id: str) -> Row | None:
+    params: dict[str, Any] = {"who": ambassador_id}
+    found = await session.execute(
+        text(
+            f"SELECT s.ambassador_id, s.score, s.reached_at FROM ({_scores(source, params)}) s "
+            "WHERE s.ambassador_id = :who"
+        ),
+        params,
+    )
+    row = found.first()
+    return None if row is None else Row(str(row[0]), int(row[1]), row[2])

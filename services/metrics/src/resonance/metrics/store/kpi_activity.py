@@ -1,0 +1,190 @@
+"""KPI queries about activity: totals, mix, reach, networks, items, days, echo, campaigns.
+Each is one GROUP BY over the aggregates of the scope."""
+
+# Every fragment interpolated below is one of ours (kpi_scope.py); values are bound.
+# ruff: noqa: S608
+
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resonance.metrics.store.kpi_scope import Scope, activity_where
+from resonance.metrics.store.tables import Campaign
+
+
+@dataclass(frozen=True)
+class Totals:
+    shares: int = 0
+    self_reported_shares: int = 0
+    automatic_shares: int = 0
+    failed_shares: int = 0
+    clicks: int = 0
+    internal_clicks: int = 0
+    conversions: int = 0
+    applications: int = 0
+    leads: int = 0
+    approved_submissions: int = 0
+    impressions: int = 0
+    measured_posts: int = 0
+    estimated_impressions: int = 0
+    estimated_posts: int = 0
+    reactions: int = 0
+    comments: int = 0
+    reshares: int = 0
+    post_clicks: int = 0
+
+
+COLUMNS = [f.name for f in fields(Totals)]
+SUMS = ", ".join(f"coalesce(sum(d.{c}), 0)" for c in COLUMNS)
+
+
+def _totals(values: Any) -> Totals:
+    return Totals(*(int(v) for v in values))
+
+
+async def totals(session: AsyncSession, scope: Scope) -> Totals:
+    params = scope.params()
+    row = await session.execute(
+        text(f"SELECT {SUMS} FROM daily_activity d WHERE {activity_where(scope, params)}"), params
+    )
+    return _totals(row.one())
+
+
+GROUPS = {"network": "d.network", "family": "d.family", "day": "d.day", "item": "d.content_id"}
+
+
+async def totals_by(
+    session: AsyncSession, scope: Scope, group: str, limit: int | None = None, order: str = ""
+) -> list[tuple[Any, Totals]]:
+    """Totals per network, family, day or item (items: the `limit` first by `order`)."""
+    params: dict[str, Any] = scope.params()
+    key = GROUPS[group]
+    tail = f"ORDER BY {key}"
+    if order:
+        params["limit"] = limit
+        tail = f"ORDER BY coalesce(sum(d.{order}), 0) DESC, {key} LIMIT :limit"
+    rows = await session.execute(
+        text(
+            f"SELECT {key}, {SUMS} FROM daily_activity d WHERE {activity_where(scope, params)} "
+            f"GROUP BY {key} {tail}"
+        ),
+        params,
+    )
+    return [(r[0], _totals(r[1:])) for r in rows]
+
+
+async def sharers_by_day(session: AsyncSession, scope: Scope) -> dict[date, int]:
+    params = scope.params()
+    rows = await session.execute(
+        text(
+            "SELECT d.day, count(*) FROM ambassador_daily d "
+            f"WHERE {activity_where(scope, params)} AND d.shares > 0 GROUP BY d.day"
+        ),
+        params,
+    )
+    return {day: int(n) for day, n in rows}
+
+
+async def sharers(session: AsyncSession, scope: Scope) -> int:
+    params = scope.params()
+    row = await session.execute(
+        text(
+            "SELECT count(DISTINCT d.ambassador_id) FROM ambassador_daily d "
+            f"WHERE {activity_where(scope, params)} AND d.shares > 0"
+        ),
+        params,
+    )
+    return int(row.scalar_one())
+
+
+async def published_by_family(session: AsyncSession, scope: Scope) -> dict[str, int]:
+    """Items published in the period, by family (retired since or not: they were offered)."""
+    row = await session.execute(
+        text(
+            "SELECT family, count(*) FROM published_content WHERE tenant = :tenant "
+            "AND (CAST(:start_ts AS timestamptz) IS NULL OR published_at >= :start_ts) "
+            "AND published_at < :end_ts GROUP BY family"
+        ),
+        scope.params(),
+    )
+    return {str(f): int(n) for f, n in row}
+
+
+@dataclass(frozen=True)
+class ItemEchoRow:
+    content_id: str
+    sharers: int
+    clicks: int
+    unique_visitors: int
+
+
+async def item_echo(session: AsyncSession, scope: Scope, limit: int) -> list[ItemEchoRow]:
+    """Per item shared by colleagues in the period (tenant-wide: visitors are counted per
+    item, whoever's post they came through): sharers, clicks and unique visitors."""
+    params: dict[str, Any] = {**scope.params(), "limit": limit}
+    days = "(CAST(:first AS date) IS NULL OR {a}.day >= :first) AND {a}.day < :end"
+    rows = await session.execute(
+        text(
+            "WITH items AS (SELECT d.content_id, "
+            "count(DISTINCT d.ambassador_id) FILTER (WHERE d.shares > 0) AS sharers, "
+            "sum(d.clicks) AS clicks FROM daily_activity d WHERE d.tenant = :tenant AND "
+            f"{days.format(a='d')} AND d.content_id <> '' GROUP BY d.content_id "
+            "HAVING sum(d.clicks) > 0), "
+            "visitors AS (SELECT v.content_id, count(*) AS unique_visitors FROM item_visitors v "
+            f"WHERE v.tenant = :tenant AND {days.format(a='v')} GROUP BY v.content_id) "
+            "SELECT items.content_id, items.sharers, items.clicks, "
+            "coalesce(visitors.unique_visitors, 0) FROM items LEFT JOIN visitors "
+            "USING (content_id) ORDER BY items.clicks DESC, items.content_id LIMIT :limit"
+        ),
+        params,
+    )
+    return [ItemEchoRow(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+
+async def titles(
+    session: AsyncSession, tenant: str, content_ids: list[str]
+) -> dict[str, tuple[str | None, str]]:
+    """{content_id: (title, family)} of the items known here."""
+    if not content_ids:
+        return {}
+    rows = await session.execute(
+        text(
+            "SELECT content_id, title, family FROM published_content "
+            "WHERE tenant = :tenant AND content_id = ANY(CAST(:ids AS text[]))"
+        ),
+        {"tenant": tenant, "ids": content_ids},
+    )
+    return {str(r[0]): (r[1], str(r[2])) for r in rows}
+
+
+async def campaigns_with_totals(
+    session: AsyncSession, tenant: str, limit: int
+) -> list[tuple[Campaign, int, int, int]]:
+    """Launched campaigns, newest first, with their running shares, reach and clicks."""
+    rows = await session.execute(
+        text(
+            "SELECT c.campaign_id, coalesce(t.shares, 0), coalesce(t.impressions, 0), "
+            "coalesce(t.clicks, 0) FROM campaigns c LEFT JOIN campaign_totals t "
+            "ON t.tenant = c.tenant AND t.campaign_id = c.campaign_id WHERE c.tenant = :tenant "
+            "ORDER BY c.starts_at DESC, c.campaign_id LIMIT :limit"
+        ),
+        {"tenant": tenant, "limit": limit},
+    )
+    found = rows.all()
+    if not found:
+        return []
+    by_id = {
+        c.campaign_id: c
+        for c in (
+            await session.execute(
+                select(Campaign).where(
+                    Campaign.tenant == tenant,
+                    Campaign.campaign_id.in_([r[0] for r in found]),  # type: ignore[attr-defined]
+                )
+            )
+        ).scalars()
+    }
+    return [(by_id[r[0]], int(r[1]), int(r[2]), int(r[3])) for r in found]

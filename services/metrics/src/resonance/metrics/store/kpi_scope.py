@@ -1,0 +1,78 @@
+"""What a KPI read is about (tenant, local days, segment) and the SQL conditions it turns into.
+
+Activity rows (daily_activity, ambassador_daily) are filtered on the segment attributes they
+were written with; populations (memberships) on the people's current attributes and on the
+programme they are members of.
+"""
+
+# Every fragment interpolated into SQL here is one of ours; values are bound.
+# ruff: noqa: S608
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from resonance.metrics.domain.segments import Segment
+from resonance.metrics.store.boards import segment_sql
+
+
+@dataclass(frozen=True)
+class Scope:
+    tenant: str
+    timezone: str
+    first_day: date | None  # None: all time
+    end_day: date  # exclusive
+    start: datetime | None  # first_day's local midnight, in UTC
+    end: datetime  # end_day's local midnight, in UTC
+    segment: Segment
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "tenant": self.tenant,
+            "first": self.first_day,
+            "end": self.end_day,
+            "start_ts": self.start,
+            "end_ts": self.end,
+            "tz": self.timezone,
+        }
+
+
+DAYS = "(CAST(:first AS date) IS NULL OR {a}.day >= :first) AND {a}.day < :end"
+
+
+def activity_where(scope: Scope, params: dict[str, Any], alias: str = "d") -> str:
+    """Conditions on an activity table aliased `alias`: tenant, days, segment."""
+    conditions = [f"{alias}.tenant = :tenant", DAYS.format(a=alias)]
+    conditions += segment_sql(scope.segment, params, alias)
+    return " AND ".join(conditions)
+
+
+def population_sql(scope: Scope, params: dict[str, Any], *, in_period: bool = True) -> str:
+    """The people enrolled at some moment of the period (or ever before its end), in the
+    segment: SELECT DISTINCT ambassador_id."""
+    conditions = [
+        "m.tenant = :tenant",
+        "m.enrolled_at IS NOT NULL",
+        "m.enrolled_at < :end_ts",
+    ]
+    if in_period:
+        conditions.append(
+            "(m.left_at IS NULL OR CAST(:start_ts AS timestamptz) IS NULL OR m.left_at >= :start_ts)"
+        )
+    segment = scope.segment
+    if segment.programmes:
+        params["programmes"] = sorted(segment.programmes)
+        conditions.append("m.programme_id = ANY(CAST(:programmes AS text[]))")
+    people = Segment(
+        brands=segment.brands,
+        entities=segment.entities,
+        sites=segment.sites,
+        countries=segment.countries,
+        job_families=segment.job_families,
+    )
+    conditions += segment_sql(people, params, "a")
+    return (
+        "SELECT DISTINCT m.ambassador_id FROM memberships m JOIN ambassadors a "
+        "ON a.tenant = m.tenant AND a.ambassador_id = m.ambassador_id "
+        f"WHERE {' AND '.join(conditions)}"
+    )
