@@ -23,7 +23,7 @@ async def _count(metrics: RunningService, headers: dict[str, str]) -> int:
 
 async def _applied_events(metrics: RunningService) -> int:
     async with metrics.runtime.db.session() as s:
-        q = text("select count(*) from inbox where consumer = 'metrics.content'")
+        q = text("select count(*) from inbox where consumer = 'metrics.facts'")
         return int((await s.execute(q)).scalar_one())
 
 

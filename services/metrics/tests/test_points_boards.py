@@ -13,8 +13,11 @@ Board order: ann (rank 1), bob (2), then cat and dan tied on 10 share rank 3; ca
 because she reached 10 earlier.
 """
 
+from sqlalchemy import text
+
 from resonance.devstack.testing import Infra, RunningService, eventually
 from resonance.metrics.devtools.sample_facts import at, click, enrolment, share
+from resonance.metrics.service import boards
 
 PEOPLE = {"ann": "paris", "bob": "paris", "cat": "lyon", "dan": "lyon"}
 
@@ -171,3 +174,38 @@ async def _equals(read, expected) -> bool:
 
 async def _is(read, expected) -> bool:
     return await read() == expected
+
+
+async def test_rolling_board_is_kept_once_built_and_agrees_with_the_daily_sum(
+    infra: Infra, metrics: RunningService, send, tenant: str, processed
+) -> None:
+    await _seed(send, tenant)
+    manager = infra.auth(tenant=tenant, roles=["program_manager"])
+
+    async def rolling() -> list:
+        r = await metrics.client.get("/v1/leaderboards?period=rolling_30d", headers=manager)
+        return board(r.json())
+
+    await eventually(lambda: _equals(rolling, EXPECTED), timeout=30)
+    async with metrics.runtime.unit_of_work() as uow:
+        await boards.ensure_rolling(uow, tenant)  # what the job does when the day changes
+    async with metrics.runtime.db.session() as session:
+        kept = await session.execute(
+            text(
+                "SELECT count(*) FROM board_scores WHERE tenant = :t AND kind = 'rolling_30_days'"
+            ),
+            {"t": tenant},
+        )
+        assert kept.scalar_one() == 4
+    assert await rolling() == EXPECTED
+    # Points arriving after the build are added to the kept board: dan reaches 20, tied with
+    # ann, who got there first.
+    [late] = await send(tenant, share("dan", 2, at(19, 20)))
+    await eventually(lambda: processed(late.id), timeout=30)
+    expected = [("ann", 20, 1, 1), ("dan", 20, 1, 2), ("bob", 11, 3, 3), ("cat", 10, 4, 4)]
+    assert await rolling() == expected
+    # The same window summed from the daily rows (20 April to 20 May included) agrees.
+    r = await metrics.client.get(
+        "/v1/leaderboards?period=custom&start=2026-04-21&end=2026-05-21", headers=manager
+    )
+    assert board(r.json()) == expected

@@ -55,6 +55,9 @@ async def test_erasure_keeps_anonymous_aggregates_only(
 
     [erasure] = await send(tenant, AmbassadorErased(ambassador_id="bob"))
     await eventually(lambda: processed(erasure.id), timeout=30)
+    # A share of his still in flight when he was erased arrives late: it is dropped.
+    [late] = await send(tenant, share("bob", 3, at(6)))
+    await eventually(lambda: processed(late.id), timeout=30)
 
     async with metrics.runtime.db.session() as session:
         tables = (

@@ -8,8 +8,13 @@ class MetricsSettings(ServiceSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/resonance_metrics"
     # Tenants that never chose a time zone report in this one (periods, digests, boards).
     default_timezone: str = "UTC"
+    # The digest and re-engagement jobs; with several replicas any may run them (unique keys
+    # keep them from sending twice), but operations may keep them to one.
+    run_jobs: bool = True
     # Monthly digest: how often the job looks for a month whose digest is due.
     digest_check_interval_s: float = 300.0
+    # Rolling boards: how often the job looks for a tenant whose local day changed.
+    rolling_board_interval_s: float = 60.0
     # Re-engagement: how often the job looks for lapsed ambassadors to nudge.
     reengagement_interval_s: float = 300.0
     # Where e-mail goes (the local stack's SMTP sink by default) and who it comes from.

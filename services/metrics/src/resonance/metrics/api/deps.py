@@ -10,6 +10,7 @@ from pydantic import StringConstraints
 
 from resonance.common.auth import Principal, Role, require_roles
 from resonance.common.service import Runtime
+from resonance.metrics.api.text import NO_NUL
 from resonance.metrics.domain.segments import Segment
 from resonance.metrics.domain.windows import PeriodName, PeriodRequest
 from resonance.metrics.settings import MetricsSettings
@@ -37,7 +38,7 @@ AnyMember = Annotated[
     Depends(require_roles(Role.AMBASSADOR, Role.PROGRAM_MANAGER, Role.COMMUNICATOR)),
 ]
 
-Value = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Value = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]
 Values = Annotated[list[Value], Query(max_length=20)]
 
 

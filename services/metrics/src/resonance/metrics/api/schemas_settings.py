@@ -6,7 +6,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+from resonance.metrics.api.text import NO_NUL
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]
 Money = Annotated[Decimal, Field(ge=0, le=1_000_000, max_digits=12, decimal_places=4)]
 Rate = Annotated[float, Field(ge=0, le=1)]
 Recipients = Annotated[list[EmailStr], Field(max_length=50)]

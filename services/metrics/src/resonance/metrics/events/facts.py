@@ -5,6 +5,7 @@ Each handler runs inside the consumer's transaction (`session`) and keeps every 
 (reward.granted included, through the outbox): the runner commits the inbox claim, the effects
 and then the Kafka offset as one, so a redelivered event is applied once. The event's own time
 (`envelope.time`) orders changes of one thing, so an older event never overwrites newer state.
+A fact about someone already erased (in flight on another topic) is dropped.
 """
 
 from collections.abc import Awaitable, Callable
@@ -64,7 +65,13 @@ APPLY: dict[type[Any], Apply] = {
 
 def _handler(runtime: Runtime[MetricsSettings], apply: Apply) -> Handler:
     async def handle(session: AsyncSession, event: Any, envelope: Envelope) -> None:
-        await apply(runtime.bind(session), envelope.tenant, event, envelope)
+        uow = runtime.bind(session)
+        who = getattr(event, "ambassador_id", None)
+        if not isinstance(event, AmbassadorErased) and await people.is_erased(
+            uow, envelope.tenant, who
+        ):
+            return  # about someone erased, still in flight: recreating their rows is not ours
+        await apply(uow, envelope.tenant, event, envelope)
 
     return handle
 

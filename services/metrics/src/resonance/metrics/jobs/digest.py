@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 
 async def run_digests(runtime: Runtime[MetricsSettings]) -> None:
+    if not runtime.settings.run_jobs:
+        return
     while True:
         try:
             await make_due_digests(runtime)

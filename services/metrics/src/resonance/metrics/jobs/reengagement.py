@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 
 
 async def run_reengagement(runtime: Runtime[MetricsSettings]) -> None:
+    if not runtime.settings.run_jobs:
+        return
     while True:
         try:
             await send_due_suggestions(runtime)

@@ -38,7 +38,7 @@ class Chart:
 def _render(name: str, title: str, figure: Figure) -> Chart:
     figure.tight_layout()
     svg = io.BytesIO()
-    figure.savefig(svg, format="svg")
+    figure.savefig(svg, format="svg", metadata={"Date": None})
     png = io.BytesIO()
     figure.savefig(png, format="png", dpi=110)
     inline = _PROLOG.sub(b"", svg.getvalue()).decode()

@@ -13,14 +13,14 @@ from datetime import datetime
 from resonance.common.auth import Principal
 from resonance.common.domain_errors import Invalid
 from resonance.metrics.domain.leaderboard import OwnRank, RankedStanding, rank_from_count
-from resonance.metrics.domain.periods import Period
+from resonance.metrics.domain.periods import Period, PeriodKind, current_period
 from resonance.metrics.domain.segments import Segment
 from resonance.metrics.domain.windows import CALENDAR_BOARDS, PeriodRequest
 from resonance.metrics.service import Uow
 from resonance.metrics.service.callers import me, period_of
 from resonance.metrics.service.config import tenant_config
 from resonance.metrics.store import boards as store
-from resonance.metrics.store import people
+from resonance.metrics.store import people, rolling
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,32 @@ class BoardPage:
     next_cursor: str | None
 
 
-def source_of(tenant: str, period: Period) -> store.BoardSource:
+async def source_of(uow: Uow, tenant: str, period: Period) -> store.BoardSource:
+    """A kept board (calendar units, the current rolling window once built) or the sum of
+    the window's person-day rows (custom windows; the rolling one just after midnight)."""
     if period.kind in CALENDAR_BOARDS:
         return store.BoardSource(tenant, kind=period.kind.value, label=period.label)
+    if period.kind is PeriodKind.ROLLING_30_DAYS and await rolling.is_built(
+        uow.session, tenant, period.label
+    ):
+        return store.BoardSource(tenant, kind=rolling.KIND, label=period.label)
     return store.BoardSource(tenant, first_day=period.first_day, end_day=period.end_day)
+
+
+async def ensure_rolling(uow: Uow, tenant: str) -> bool:
+    """Builds the tenant's current rolling window if it is not yet; True when it built it."""
+    config = await tenant_config(uow, tenant)
+    window = current_period(PeriodKind.ROLLING_30_DAYS, uow.now(), config.timezone)
+    if await rolling.is_built(uow.session, tenant, window.label):
+        return False
+    await rolling.lock(uow.session, tenant, exclusive=True)
+    if await rolling.is_built(uow.session, tenant, window.label):
+        return False  # another replica built it while we waited
+    assert window.first_day is not None
+    await rolling.build(
+        uow.session, tenant, window.label, window.first_day, window.end_day, uow.now()
+    )
+    return True
 
 
 def encode_cursor(entry: RankedStanding) -> str:
@@ -67,7 +89,7 @@ async def leaderboard(
     last = decode_cursor(cursor) if cursor else None
     after = None if last is None else store.Row(last.ambassador_id, last.score, last.reached_at)
     rows = await store.page(
-        uow.session, source_of(principal.tenant, period), segment, after, limit + 1
+        uow.session, await source_of(uow, principal.tenant, period), segment, after, limit + 1
     )
     entries: list[RankedStanding] = []
     previous = last
@@ -89,9 +111,9 @@ async def own_rank(
     config = await tenant_config(uow, principal.tenant)
     period = period_of(request, config, uow)
     who = await me(uow, principal)
-    source = source_of(principal.tenant, period)
+    source = await source_of(uow, principal.tenant, period)
     mine = await store.score_of(uow.session, source, who) or store.Row(who, 0, uow.now())
-    higher, _, others = await store.standing_counts(uow.session, source, segment, mine, who)
+    higher, others = await store.standing_counts(uow.session, source, segment, mine.score, who)
     prefs = await people.prefs(uow.session, principal.tenant, who)
     hidden = bool(prefs and prefs.hidden)
     return period, OwnRank(

@@ -82,9 +82,22 @@ def config_from_row(tenant: str, row: TenantSettingsRow | None, default_tz: str)
     )
 
 
+def transaction_cache(uow: Uow) -> dict[object, Any]:
+    """Values read once per transaction: a consumer applies a whole poll in one, and each of
+    its hundreds of facts needs the same tenant settings and rules (they cannot change under
+    a transaction in a way that matters to it)."""
+    cache: dict[object, Any] = uow.session.info.setdefault("resonance.metrics.cache", {})
+    return cache
+
+
 async def tenant_config(uow: Uow, tenant: str) -> TenantConfig:
-    row = await store.tenant_settings(uow.session, tenant)
-    return config_from_row(tenant, row, uow.settings.default_timezone)
+    cache = transaction_cache(uow)
+    key = ("config", tenant)
+    if key not in cache:
+        row = await store.tenant_settings(uow.session, tenant)
+        cache[key] = config_from_row(tenant, row, uow.settings.default_timezone)
+    config: TenantConfig = cache[key]
+    return config
 
 
 @dataclass(frozen=True)
@@ -132,6 +145,7 @@ async def update_settings(uow: Uow, tenant: str, change: SettingsChange) -> Tena
             setattr(row, name, value)
     row.updated_at = uow.now()
     await uow.session.flush()
+    transaction_cache(uow).pop(("config", tenant), None)
     return config_from_row(tenant, row, uow.settings.default_timezone)
 
 

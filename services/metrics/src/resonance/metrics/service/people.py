@@ -60,6 +60,11 @@ def profile_of(row: Ambassador | None) -> Profile:
     )
 
 
+async def is_erased(uow: Uow, tenant: str, ambassador_id: str | None) -> bool:
+    """Whether a fact names someone erased (it arrived after the erasure: dropped)."""
+    return bool(ambassador_id) and await store.is_erased(uow.session, tenant, str(ambassador_id))
+
+
 async def attributes(uow: Uow, tenant: str, ambassador_id: str) -> Attributes | None:
     return attributes_of(await store.person(uow.session, tenant, ambassador_id))
 
@@ -174,6 +179,7 @@ async def erased(uow: Uow, tenant: str, event: AmbassadorErased) -> str:
     """
     who = event.ambassador_id
     await uow.session.flush()
+    await store.record_erasure(uow.session, tenant, who, uow.now())
     await rewards_store.release_open_redemptions(uow.session, tenant, who)
     await digests_store.scrub_person(uow.session, tenant, who)
     await store.delete_personal(uow.session, tenant, who)

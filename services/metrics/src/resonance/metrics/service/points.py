@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from resonance.common.domain_errors import Conflict, Invalid
-from resonance.metrics.domain.periods import local_day
+from resonance.metrics.domain.periods import PeriodKind, current_period, local_day
 from resonance.metrics.domain.points import (
     AwardCounters,
     Fact,
@@ -25,7 +25,9 @@ from resonance.metrics.domain.points import (
 )
 from resonance.metrics.domain.windows import board_labels
 from resonance.metrics.service import Uow
+from resonance.metrics.service.config import transaction_cache
 from resonance.metrics.store import ledger as store
+from resonance.metrics.store import rolling
 from resonance.metrics.store.activity import Attributes, add_person_day
 from resonance.metrics.store.tables_gamification import PointRulesRow
 
@@ -49,8 +51,13 @@ def rules_from_row(row: PointRulesRow) -> PointRules:
 
 
 async def history(uow: Uow, tenant: str) -> list[PointRules]:
-    rows = await store.rules_history(uow.session, tenant)
-    return [rules_from_row(r) for r in rows] or [default_rules(EPOCH)]
+    cache = transaction_cache(uow)
+    key = ("rules", tenant)
+    if key not in cache:
+        rows = await store.rules_history(uow.session, tenant)
+        cache[key] = [rules_from_row(r) for r in rows] or [default_rules(EPOCH)]
+    rules: list[PointRules] = cache[key]
+    return rules
 
 
 async def add_rules(
@@ -74,6 +81,7 @@ async def add_rules(
     refusal = check_new_rules(known, candidate, uow.now())
     if refusal is not None:
         raise Conflict(f"these rules cannot be added: {refusal.value}", slug="point-rules-refused")
+    transaction_cache(uow).pop(("rules", tenant), None)
     if not rows:  # the implicit defaults become an explicit version 1 of the history
         uow.session.add(_row(tenant, known[0], None, uow.now()))
     uow.session.add(_row(tenant, candidate, actor, uow.now()))
@@ -90,6 +98,18 @@ def _row(tenant: str, rules: PointRules, actor: str | None, now: datetime) -> Po
         created_by=actor,
         created_at=now,
     )
+
+
+async def _rolling_built(uow: Uow, tenant: str, label: str) -> bool:
+    """Takes the rolling board's shared lock (once per transaction) and says whether the
+    window is built; no build can finish while the lock is held, so the answer holds too."""
+    cache = transaction_cache(uow)
+    key = ("rolling", tenant, label)
+    if key not in cache:
+        await rolling.lock(uow.session, tenant, exclusive=False)
+        cache[key] = await rolling.is_built(uow.session, tenant, label)
+    built: bool = cache[key]
+    return built
 
 
 async def _counters(uow: Uow, tenant: str, fact: Fact, timezone: str) -> AwardCounters:
@@ -165,23 +185,36 @@ async def credit(
     if not written:
         return False
     await store.add_to_balance(uow.session, tenant, entry.ambassador_id, earned=entry.amount)
-    for kind, label in board_labels(entry.occurred_at, timezone):
-        await store.add_board_score(
-            uow.session,
-            tenant,
-            kind.value,
-            label,
-            entry.ambassador_id,
-            entry.amount,
-            entry.occurred_at,
-        )
+    labels = board_labels(entry.occurred_at, timezone)
+    await store.add_board_scores(
+        uow.session,
+        tenant,
+        [kind.value for kind, _ in labels],
+        [label for _, label in labels],
+        entry.ambassador_id,
+        entry.amount,
+        entry.occurred_at,
+    )
+    day = local_day(entry.occurred_at, timezone)
     await add_person_day(
         uow.session,
         tenant,
         entry.ambassador_id,
-        local_day(entry.occurred_at, timezone),
+        day,
         attributes,
         {"points": entry.amount},
         scored_at=entry.occurred_at,
     )
+    window = current_period(PeriodKind.ROLLING_30_DAYS, uow.now(), timezone)
+    # Built already: add to it; not yet: the build will count this day (store/rolling.py).
+    if window.contains_day(day) and await _rolling_built(uow, tenant, window.label):
+        await store.add_board_score(
+            uow.session,
+            tenant,
+            rolling.KIND,
+            window.label,
+            entry.ambassador_id,
+            entry.amount,
+            entry.occurred_at,
+        )
     return True

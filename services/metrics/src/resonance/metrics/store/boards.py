@@ -121,30 +121,46 @@ async def page(
 
 
 async def standing_counts(
-    session: AsyncSession, source: BoardSource, segment: Segment, row: Row, exclude: str | None
-) -> tuple[int, int, int]:
-    """(listed with a higher score, listed ahead of `row` in board order, listed in all),
-    leaving `exclude` out of every count."""
-    params: dict[str, Any] = {
-        "c_score": row.score,
-        "c_at": row.reached_at,
-        "c_id": row.ambassador_id,
-        "exclude": exclude or "",
-    }
-    ahead = _AFTER.replace("l.score < :c_score", "l.score > :c_score")
-    ahead = ahead.replace("l.reached_at > :c_at", "l.reached_at < :c_at").replace(
-        "l.ambassador_id > :c_id", "l.ambassador_id < :c_id"
-    )
+    session: AsyncSession, source: BoardSource, segment: Segment, score: int, exclude: str
+) -> tuple[int, int]:
+    """(listed people with a score above `score`, listed people), `exclude` left out of both."""
+    params: dict[str, Any] = {"c_score": score, "exclude": exclude}
+    if source.kind is not None and segment.is_everyone:
+        return await _kept_board_counts(session, source, params)
     found = await session.execute(
         text(
-            "SELECT count(*) FILTER (WHERE l.score > :c_score), "
-            f"count(*) FILTER (WHERE {ahead}), count(*) "
+            "SELECT count(*) FILTER (WHERE l.score > :c_score), count(*) "
             f"FROM ({_listed(source, segment, params)}) l WHERE l.ambassador_id <> :exclude"
         ),
         params,
     )
-    higher, before, total = found.one()
-    return int(higher), int(before), int(total)
+    higher, total = found.one()
+    return int(higher), int(total)
+
+
+async def _kept_board_counts(
+    session: AsyncSession, source: BoardSource, params: dict[str, Any]
+) -> tuple[int, int]:
+    """Counts on a kept board, everyone: the board's index alone, minus the few hidden people
+    (a join of every row with the preferences costs ten times as much at 100,000 people)."""
+    scores = _scores(source, params)
+    hidden = (
+        f"FROM ({scores}) s JOIN ambassador_prefs p ON p.tenant = :tenant "
+        "AND p.ambassador_id = s.ambassador_id AND p.hidden WHERE s.ambassador_id <> :exclude"
+    )
+    found = await session.execute(
+        text(
+            f"SELECT (SELECT count(*) FROM ({scores}) s WHERE s.score > greatest(:c_score, 0) "
+            "AND s.ambassador_id <> :exclude), "
+            f"(SELECT count(*) {hidden} AND s.score > greatest(:c_score, 0)), "
+            f"(SELECT count(*) FROM ({scores}) s WHERE s.score > 0 "
+            "AND s.ambassador_id <> :exclude), "
+            f"(SELECT count(*) {hidden} AND s.score > 0)"
+        ),
+        params,
+    )
+    higher, hidden_higher, total, hidden_total = (int(v) for v in found.one())
+    return higher - hidden_higher, total - hidden_total
 
 
 async def score_of(session: AsyncSession, source: BoardSource, ambassador_id: str) -> Row | None:

@@ -11,7 +11,12 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.metrics.store.kpi_scope import Scope, activity_where, population_sql
+from resonance.metrics.store.kpi_scope import (
+    Scope,
+    activity_where,
+    memberships_from,
+    population_sql,
+)
 
 
 @dataclass(frozen=True)
@@ -25,33 +30,32 @@ class PopulationCounts:
 
 
 async def population_counts(session: AsyncSession, scope: Scope) -> PopulationCounts:
+    """One pass over the population (joined to its activity and connections in the period)
+    and one over the memberships (who was targeted, who enrolled, by the end)."""
     params = scope.params()
     pop = population_sql(scope, params)
-    everyone = population_sql(scope, params, in_period=False).replace(
-        "m.enrolled_at IS NOT NULL AND m.enrolled_at < :end_ts",
-        "coalesce(m.invited_at, m.enrolled_at) < :end_ts",
-    )
+    source, conditions = memberships_from(scope, params)
     row = (
         await session.execute(
             text(
                 f"WITH pop AS ({pop}), "
-                "act AS (SELECT d.ambassador_id, sum(d.shares) AS shares, "
-                "sum(d.contributions) AS contributions FROM ambassador_daily d "
+                "act AS (SELECT d.ambassador_id, bool_or(d.shares > 0) AS shared, "
+                "bool_or(d.contributions > 0) AS active FROM ambassador_daily d "
                 "WHERE d.tenant = :tenant AND (CAST(:first AS date) IS NULL OR d.day >= :first) "
                 "AND d.day < :end GROUP BY d.ambassador_id), "
-                f"targeted AS ({everyone}) "
-                "SELECT (SELECT count(*) FROM pop), "
-                "(SELECT count(*) FROM pop JOIN act USING (ambassador_id) WHERE act.shares > 0), "
-                "(SELECT count(*) FROM pop JOIN act USING (ambassador_id) "
-                " WHERE act.contributions > 0), "
-                "(SELECT count(*) FROM pop WHERE EXISTS (SELECT 1 FROM connections c "
-                " WHERE c.tenant = :tenant AND c.ambassador_id = pop.ambassador_id "
-                " AND c.connected_at < :end_ts AND (c.disconnected_at IS NULL "
-                " OR CAST(:start_ts AS timestamptz) IS NULL OR c.disconnected_at >= :start_ts))), "
-                "(SELECT count(*) FROM targeted), "
-                "(SELECT count(*) FROM targeted t WHERE EXISTS (SELECT 1 FROM memberships e "
-                " WHERE e.tenant = :tenant AND e.ambassador_id = t.ambassador_id "
-                " AND e.enrolled_at < :end_ts))"
+                "conn AS (SELECT DISTINCT c.ambassador_id FROM connections c "
+                "WHERE c.tenant = :tenant AND c.connected_at < :end_ts AND (c.disconnected_at "
+                "IS NULL OR CAST(:start_ts AS timestamptz) IS NULL "
+                "OR c.disconnected_at >= :start_ts)), "
+                "marks AS (SELECT count(*) AS enrolled, count(*) FILTER (WHERE act.shared) AS s, "
+                "count(*) FILTER (WHERE act.active) AS a, count(conn.ambassador_id) AS c "
+                "FROM pop LEFT JOIN act USING (ambassador_id) LEFT JOIN conn USING (ambassador_id)), "
+                "funnel AS (SELECT count(DISTINCT m.ambassador_id) FILTER "
+                "(WHERE coalesce(m.invited_at, m.enrolled_at) < :end_ts) AS targeted, "
+                "count(DISTINCT m.ambassador_id) FILTER (WHERE m.enrolled_at < :end_ts) AS engaged "
+                f"FROM {source} WHERE {' AND '.join(conditions)}) "
+                "SELECT marks.enrolled, marks.s, marks.a, marks.c, funnel.targeted, funnel.engaged "
+                "FROM marks, funnel"
             ),
             params,
         )

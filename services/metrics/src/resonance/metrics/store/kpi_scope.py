@@ -47,18 +47,10 @@ def activity_where(scope: Scope, params: dict[str, Any], alias: str = "d") -> st
     return " AND ".join(conditions)
 
 
-def population_sql(scope: Scope, params: dict[str, Any], *, in_period: bool = True) -> str:
-    """The people enrolled at some moment of the period (or ever before its end), in the
-    segment: SELECT DISTINCT ambassador_id."""
-    conditions = [
-        "m.tenant = :tenant",
-        "m.enrolled_at IS NOT NULL",
-        "m.enrolled_at < :end_ts",
-    ]
-    if in_period:
-        conditions.append(
-            "(m.left_at IS NULL OR CAST(:start_ts AS timestamptz) IS NULL OR m.left_at >= :start_ts)"
-        )
+def memberships_from(scope: Scope, params: dict[str, Any]) -> tuple[str, list[str]]:
+    """FROM memberships m (joined to the people only when the segment needs their attributes)
+    and the conditions of the tenant, programmes and people's attributes."""
+    conditions = ["m.tenant = :tenant"]
     segment = scope.segment
     if segment.programmes:
         params["programmes"] = sorted(segment.programmes)
@@ -70,9 +62,20 @@ def population_sql(scope: Scope, params: dict[str, Any], *, in_period: bool = Tr
         countries=segment.countries,
         job_families=segment.job_families,
     )
-    conditions += segment_sql(people, params, "a")
-    return (
-        "SELECT DISTINCT m.ambassador_id FROM memberships m JOIN ambassadors a "
-        "ON a.tenant = m.tenant AND a.ambassador_id = m.ambassador_id "
-        f"WHERE {' AND '.join(conditions)}"
-    )
+    source = "memberships m"
+    if not people.is_everyone:
+        source += " JOIN ambassadors a ON a.tenant = m.tenant AND a.ambassador_id = m.ambassador_id"
+        conditions += segment_sql(people, params, "a")
+    return source, conditions
+
+
+def population_sql(scope: Scope, params: dict[str, Any], *, in_period: bool = True) -> str:
+    """The people enrolled at some moment of the period (or ever before its end), in the
+    segment: SELECT DISTINCT ambassador_id."""
+    source, conditions = memberships_from(scope, params)
+    conditions += ["m.enrolled_at IS NOT NULL", "m.enrolled_at < :end_ts"]
+    if in_period:
+        conditions.append(
+            "(m.left_at IS NULL OR CAST(:start_ts AS timestamptz) IS NULL OR m.left_at >= :start_ts)"
+        )
+    return f"SELECT DISTINCT m.ambassador_id FROM {source} WHERE {' AND '.join(conditions)}"

@@ -159,6 +159,40 @@ async def add_board_score(
     )
 
 
+async def add_board_scores(
+    session: AsyncSession,
+    tenant: str,
+    kinds: list[str],
+    labels: list[str],
+    ambassador_id: str,
+    amount: int,
+    at: datetime,
+) -> None:
+    """The same points on several boards in one statement."""
+    statement = insert(_boards).values(
+        [
+            {
+                "tenant": tenant,
+                "kind": kind,
+                "label": label,
+                "ambassador_id": ambassador_id,
+                "score": amount,
+                "reached_at": at,
+            }
+            for kind, label in zip(kinds, labels, strict=True)
+        ]
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(_boards.primary_key),
+            set_={
+                "score": _boards.c.score + statement.excluded.score,
+                "reached_at": func.greatest(_boards.c.reached_at, statement.excluded.reached_at),
+            },
+        )
+    )
+
+
 async def ledger_page(
     session: AsyncSession, tenant: str, ambassador_id: str, before_id: int | None, limit: int
 ) -> list[LedgerRow]:

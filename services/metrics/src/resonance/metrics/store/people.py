@@ -1,13 +1,18 @@
 """The people projection: ambassadors, memberships, connections, preferences, and erasure.
 Queries and writes only; service/people.py decides what to apply."""
 
+import hashlib
+from datetime import datetime
+
 from sqlalchemy import delete, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.metrics.store.tables import (
     Ambassador,
     AmbassadorPrefs,
     Connection,
+    Erasure,
     Membership,
 )
 
@@ -112,6 +117,29 @@ async def prefs_by_token(session: AsyncSession, token: str) -> AmbassadorPrefs |
             select(AmbassadorPrefs).where(AmbassadorPrefs.unsubscribe_token == token)
         )
     ).scalar_one_or_none()
+
+
+def person_hash(tenant: str, ambassador_id: str) -> str:
+    return hashlib.sha256(f"{tenant}\x00{ambassador_id}".encode()).hexdigest()
+
+
+async def record_erasure(
+    session: AsyncSession, tenant: str, ambassador_id: str, at: datetime
+) -> None:
+    await session.execute(
+        insert(Erasure)
+        .values(tenant=tenant, person_hash=person_hash(tenant, ambassador_id), erased_at=at)
+        .on_conflict_do_nothing()
+    )
+
+
+async def is_erased(session: AsyncSession, tenant: str, ambassador_id: str) -> bool:
+    found = await session.execute(
+        select(Erasure.tenant).where(  # type: ignore[call-overload]
+            Erasure.tenant == tenant, Erasure.person_hash == person_hash(tenant, ambassador_id)
+        )
+    )
+    return found.first() is not None
 
 
 # Tables whose rows are anonymous aggregates once re-keyed (counts stay right: one anonymous

@@ -1,11 +1,9 @@
 """Every table of the service on one metadata (Alembic and the app read it from here)."""
 
-from resonance.common.plumbing import plumbing_tables
 from resonance.metrics.store import tables_activity, tables_gamification, tables_reports
-from resonance.metrics.store.tables import MetricsModel
+from resonance.metrics.store.tables import metadata, plumbing
 
 # Imported for their side effect: declaring their tables on MetricsModel.metadata.
 TABLE_MODULES = (tables_activity, tables_gamification, tables_reports)
 
-metadata = MetricsModel.metadata
-plumbing = plumbing_tables(metadata)
+__all__ = ["TABLE_MODULES", "metadata", "plumbing"]

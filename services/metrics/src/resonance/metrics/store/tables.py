@@ -14,6 +14,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from resonance.common.plumbing import plumbing_tables
+
 # A fact with no item, campaign or network is stored under '' in keys (a primary key column
 # cannot be NULL); the API shows it as null.
 NONE_KEY = ""
@@ -189,3 +191,20 @@ class CompanyReach(MetricsModel, table=True):
     reach: int
     audience: int | None = None
     updated_at: datetime = ts(nullable=False)
+
+
+class Erasure(MetricsModel, table=True):
+    """Someone erased, as a hash of tenant and id only: a fact about them still in flight when
+    they were erased (another topic, a retry) is dropped instead of re-creating their rows."""
+
+    __tablename__ = "erasures"
+
+    tenant: str = Field(primary_key=True)
+    person_hash: str = Field(primary_key=True)
+    erased_at: datetime = ts(nullable=False)
+
+
+metadata = MetricsModel.metadata
+# The plumbing tables (outbox, inbox, idempotency keys) on the same metadata; store/schema.py
+# adds the aggregate, gamification and report tables by importing their modules.
+plumbing = plumbing_tables(metadata)

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Identity, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Identity, Index, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
@@ -76,12 +76,14 @@ class BoardScore(MetricsModel, table=True):  # type: ignore[call-arg]
 
     __tablename__ = "board_scores"
     __table_args__ = (
+        # The board's own order (score desc, then who got there first), so a page is the
+        # first rows of an index walk and "how many are above me" a range of it.
         Index(
             "ix_board_scores_order",
             "tenant",
             "kind",
             "label",
-            "score",
+            text("score DESC"),
             "reached_at",
             "ambassador_id",
         ),
@@ -175,3 +177,14 @@ class RedemptionRow(MetricsModel, table=True):  # type: ignore[call-arg]
     updated_at: datetime = ts(nullable=False)
     decided_by: str | None = None
     note: str | None = None
+
+
+class RollingBoard(MetricsModel, table=True):  # type: ignore[call-arg]
+    """A rolling 30-day board kept in board_scores under the window's label: built once when
+    the window moves (each local day), then kept up to date as points arrive."""
+
+    __tablename__ = "rolling_boards"
+
+    tenant: str = Field(primary_key=True)
+    label: str = Field(primary_key=True)
+    built_at: datetime = ts(nullable=False)

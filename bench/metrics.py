@@ -1,0 +1,319 @@
+"""Metrics service at scale: 100,000 ambassadors and 1,000,000 shares.
+
+Starts its own PostgreSQL (fsync off) and Kafka on loopback, in throwaway folders; seeds the
+aggregates by bulk SQL as ingestion would have left them (shares spread over 120 days, people
+following a power law: a few share a lot); then measures, in the same run:
+
+  1. leaderboard and own-rank reads (p50/p95; targets p95 < 20 ms);
+  2. KPI reads (p50/p95; target p95 < 100 ms);
+     (the rolling 30-day board is built first, as the daily job does; VACUUM ANALYZE after
+     the bulk load stands for autovacuum);
+  3. ingestion: share.made events through Kafka and the real consumer (inbox, aggregates,
+     points, boards, badges, challenges), against batched INSERTs of the same number of rows
+     into PostgreSQL (target: at least 50 % of that rate).
+
+Reads call the service functions in-process (one unit of work each: SQL and rules, no HTTP).
+
+    uv run python bench/metrics.py [--runs 100] [--events 20000]
+"""
+
+import argparse
+import asyncio
+import random
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from asgi_lifespan import LifespanManager
+from sqlalchemy import text
+
+from resonance.common.auth import Principal
+from resonance.common.events import new_envelope
+from resonance.common.events.catalogue import ShareMade, all_topics
+from resonance.common.migrations import upgrade_to_head
+from resonance.devstack.kafka import LocalKafka
+from resonance.devstack.postgres import LocalPostgres
+from resonance.devstack.testing import REPO, free_port
+from resonance.metrics.domain.segments import EVERYONE, Segment
+from resonance.metrics.domain.windows import PeriodName, PeriodRequest
+from resonance.metrics.main import create_app
+from resonance.metrics.service import boards, kpis_content, kpis_people
+from resonance.metrics.settings import MetricsSettings
+
+TENANT = "bench"
+AMBASSADORS = 100_000
+SHARES = 1_000_000
+ITEMS = 2_000
+PREFIX = "bench."
+
+SEED_SQL = f"""
+INSERT INTO ambassadors (tenant, ambassador_id, login_subject, programmes, brand, entity, site,
+  country, job_family, stage, working_days, active, erased, profile_at, updated_at)
+SELECT '{TENANT}', 'a' || i, 'sub-a' || i, ARRAY['p' || (i % 5)], 'brand' || (i % 3),
+  'entity' || (i % 7), 'site' || (i % 20), (ARRAY['FR','DE','ES','IT','GB'])[1 + i % 5],
+  'job' || (i % 12), 'sharer', '{{}}', true, false, now(), now()
+FROM generate_series(1, {AMBASSADORS}) i;
+
+INSERT INTO memberships (tenant, programme_id, ambassador_id, invited_at, enrolled_at)
+SELECT '{TENANT}', 'p' || (i % 5), 'a' || i, now() - interval '300 days',
+  now() - make_interval(days => 1 + i % 240)
+FROM generate_series(1, {AMBASSADORS}) i;
+
+INSERT INTO published_content (tenant, content_id, family, published_at, title, targeting)
+SELECT '{TENANT}', 'k' || i, CASE WHEN i % 5 = 0 THEN 'company' ELSE 'market' END,
+  now() - make_interval(days => i % 150), 'Item ' || i, '{{}}'
+FROM generate_series(1, {ITEMS}) i;
+
+CREATE TEMP TABLE s AS
+SELECT 1 + floor({AMBASSADORS} * power(random(), 3))::int AS who,
+  current_date - floor(random() * 120)::int AS day, 1 + floor(random() * {ITEMS})::int AS item,
+  (ARRAY['linkedin', 'x', 'facebook'])[1 + floor(random() * 3)::int] AS network
+FROM generate_series(1, {SHARES});
+
+INSERT INTO daily_activity (tenant, day, ambassador_id, content_id, campaign_id, network, family,
+  segment_known, programmes, brand, entity, site, country, job_family, shares, clicks,
+  internal_clicks, impressions, measured_posts, reactions, comments, reshares, post_clicks)
+SELECT '{TENANT}', day, 'a' || who, 'k' || item, '', network,
+  CASE WHEN item % 5 = 0 THEN 'company' ELSE 'market' END, true, ARRAY['p' || (who % 5)],
+  'brand' || (who % 3), 'entity' || (who % 7), 'site' || (who % 20),
+  (ARRAY['FR','DE','ES','IT','GB'])[1 + who % 5], 'job' || (who % 12),
+  count(*), 2 * count(*), count(*) / 3, 150 * count(*), count(*), 4 * count(*), count(*),
+  count(*) / 2, 3 * count(*)
+FROM s GROUP BY day, who, item, network;
+
+INSERT INTO ambassador_daily (tenant, ambassador_id, day, segment_known, programmes, brand,
+  entity, site, country, job_family, shares, contributions, clicks, points, last_scored_at)
+SELECT tenant, ambassador_id, day, true, min(programmes), min(brand), min(entity), min(site),
+  min(country), min(job_family), sum(shares), sum(shares), sum(clicks),
+  10 * sum(shares) + sum(clicks), day + make_interval(secs => 30000 + (hashtext(ambassador_id) % 30000))
+FROM daily_activity GROUP BY tenant, ambassador_id, day;
+
+INSERT INTO board_scores (tenant, kind, label, ambassador_id, score, reached_at)
+SELECT tenant, k.kind, k.label, ambassador_id, sum(points), max(last_scored_at)
+FROM ambassador_daily,
+LATERAL (VALUES ('week', to_char(day, 'IYYY-"W"IW')), ('month', to_char(day, 'YYYY-MM')),
+  ('quarter', to_char(day, 'YYYY-"Q"Q')), ('all_time', 'all-time')) AS k(kind, label)
+GROUP BY tenant, k.kind, k.label, ambassador_id;
+
+INSERT INTO point_balances (tenant, ambassador_id, earned, spent, held)
+SELECT tenant, ambassador_id, sum(points), 0, 0 FROM ambassador_daily
+GROUP BY tenant, ambassador_id;
+
+INSERT INTO ambassador_counters (tenant, ambassador_id, shares, market_shares,
+  approved_submissions, longest_weekly_streak, first_share_at, last_share_at)
+SELECT tenant, ambassador_id, sum(shares), 0, 0, 1, min(day), max(day)
+FROM ambassador_daily GROUP BY tenant, ambassador_id;
+
+ANALYZE;
+"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+Read = Callable[[Any], Awaitable[object]]
+
+
+async def timed(runtime: Any, name: str, read: Read, runs: int, target_ms: float) -> None:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        async with runtime.unit_of_work() as uow:
+            await read(uow)
+        samples.append((time.perf_counter() - started) * 1000)
+    p95 = percentile(samples, 0.95)
+    verdict = "ok" if p95 < target_ms else "OVER"
+    print(
+        f"| {name} | {percentile(samples, 0.5):.1f} | {p95:.1f} | {target_ms:.0f} | {verdict} |",
+        flush=True,
+    )
+
+
+def viewer() -> Principal:
+    who = random.randint(1, AMBASSADORS)
+    return Principal(f"sub-a{who}", TENANT, frozenset({"ambassador"}))
+
+
+async def reads(runtime: Any, runs: int) -> None:
+    pm = Principal("pm", TENANT, frozenset({"program_manager"}))
+    month, rolling = PeriodRequest(PeriodName.MONTH), PeriodRequest(PeriodName.ROLLING_30D)
+    quarter, all_time = PeriodRequest(PeriodName.QUARTER), PeriodRequest(PeriodName.ALL)
+    site = Segment(sites=frozenset({"site3"}))
+    async with runtime.unit_of_work() as uow:
+        first = await boards.leaderboard(uow, pm, all_time, EVERYONE, 20, None)
+    cursor = first.next_cursor
+    print("| read | p50 ms | p95 ms | target p95 | |\n|---|---|---|---|---|")
+    board: list[tuple[str, Read]] = [
+        ("board month, page 1", lambda u: boards.leaderboard(u, pm, month, EVERYONE, 20, None)),
+        (
+            "board all time, page 2",
+            lambda u: boards.leaderboard(u, pm, all_time, EVERYONE, 20, cursor),
+        ),
+        ("board month, one site", lambda u: boards.leaderboard(u, pm, month, site, 20, None)),
+        ("board rolling 30 days", lambda u: boards.leaderboard(u, pm, rolling, EVERYONE, 20, None)),
+        ("own rank, month", lambda u: boards.own_rank(u, viewer(), month, EVERYONE)),
+        ("own rank, all time", lambda u: boards.own_rank(u, viewer(), all_time, EVERYONE)),
+        ("own rank, rolling 30 days", lambda u: boards.own_rank(u, viewer(), rolling, EVERYONE)),
+    ]
+    for name, read in board:
+        await timed(runtime, name, read, runs, 20)
+    kpis: list[tuple[str, Read]] = [
+        ("KPI participation, month", lambda u: kpis_people.participation(u, pm, month, EVERYONE)),
+        ("KPI concentration, month", lambda u: kpis_people.concentration(u, pm, month, EVERYONE)),
+        ("KPI retention, quarter", lambda u: kpis_people.retention(u, pm, quarter, EVERYONE, 12)),
+        ("KPI reach, month", lambda u: kpis_content.reach(u, pm, month, EVERYONE)),
+        ("KPI networks, month", lambda u: kpis_content.networks(u, pm, month, EVERYONE)),
+        ("KPI EMV, month", lambda u: kpis_content.emv(u, pm, month, EVERYONE)),
+        ("KPI daily, month", lambda u: kpis_content.daily(u, pm, month, EVERYONE)),
+        (
+            "KPI top items, month",
+            lambda u: kpis_content.top_items(u, pm, month, EVERYONE, "shares", 10),
+        ),
+        ("KPI reach, month, one site", lambda u: kpis_content.reach(u, pm, month, site)),
+    ]
+    for name, read in kpis:
+        await timed(runtime, name, read, max(10, runs // 4), 100)
+
+
+async def raw_insert_rate(runtime: Any, events: int) -> float:
+    """Batched INSERTs (500 rows a transaction) of rows the size of a share fact."""
+    async with runtime.db.transaction() as session:
+        await session.execute(
+            text(
+                "CREATE TABLE bench_raw (share_id text PRIMARY KEY, ambassador_id text, "
+                "content_id text, network text, shared_at timestamptz)"
+            )
+        )
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "s": f"raw-{i}",
+            "a": f"a{i % AMBASSADORS}",
+            "c": f"k{i % ITEMS}",
+            "n": "linkedin",
+            "t": now,
+        }
+        for i in range(events)
+    ]
+    started = time.perf_counter()
+    for batch in range(0, events, 500):
+        async with runtime.db.transaction() as session:
+            await session.execute(
+                text("INSERT INTO bench_raw VALUES (:s, :a, :c, :n, :t)"), rows[batch : batch + 500]
+            )
+    return events / (time.perf_counter() - started)
+
+
+async def ingestion_rate(settings: MetricsSettings, bootstrap: str, events: int) -> float:
+    app = create_app(settings)
+    runtime = app.state.runtime
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
+        consumer = runtime.consumers[0]
+        deadline = time.monotonic() + 60
+        while not consumer.consumer.assignment() and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20)
+        await producer.start()
+        now = datetime.now(UTC)
+        started = time.perf_counter()
+        try:
+            pending = []
+            for i in range(events):
+                who = 1 + int(AMBASSADORS * random.random() ** 3)
+                data = ShareMade(
+                    share_id=str(uuid.uuid4()),
+                    ambassador_id=f"a{who}",
+                    content_id=f"k{1 + i % ITEMS}",
+                    content_family="market",
+                    network="linkedin",
+                    shared_at=now - timedelta(seconds=i),
+                )
+                envelope = new_envelope("/bench", TENANT, data)
+                pending.append(
+                    await producer.send(
+                        PREFIX + data.topic, envelope.to_bytes(), key=data.share_id.encode()
+                    )
+                )
+            await asyncio.gather(*pending)
+        finally:
+            await producer.stop()
+        while True:
+            async with runtime.db.session() as session:
+                done = (await session.execute(text("SELECT count(*) FROM inbox"))).scalar_one()
+            if done >= events:
+                break
+            await asyncio.sleep(0.5)
+        return events / (time.perf_counter() - started)
+
+
+async def bench(url: str, bootstrap: str, runs: int, events: int) -> None:
+    settings = MetricsSettings(
+        database_url=url,
+        kafka_bootstrap_servers=bootstrap,
+        topic_prefix=PREFIX,
+        consumer_group_prefix=PREFIX,
+        configure_logging=False,
+        run_jobs=False,
+        oidc_issuer="http://127.0.0.1:9",
+    )
+    runtime = create_app(settings).state.runtime
+    # What the rolling boards job does once a day per tenant, when its local day changes.
+    started = time.perf_counter()
+    async with runtime.unit_of_work() as uow:
+        await boards.ensure_rolling(uow, TENANT)
+    print(f"rolling 30-day board built in {time.perf_counter() - started:.1f} s (once a day)\n")
+    async with runtime.db.session() as session:  # autoanalyze would follow such an insert
+        await session.execute(text("ANALYZE board_scores"))
+    await reads(runtime, runs)
+    raw = await raw_insert_rate(runtime, events)
+    await runtime.db.dispose()
+    ingest = await ingestion_rate(settings, bootstrap, events)
+    print(
+        f"\ningestion: {ingest:,.0f} share.made/s through Kafka and the consumer; batched INSERT "
+        f"{raw:,.0f} rows/s; ratio {ingest / raw:.1%} (target >= 50 %)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--events", type=int, default=20_000)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="resonance-bench-metrics-", dir="/tmp"))
+    root.chmod(0o755)
+    pg = LocalPostgres(root / "postgres", free_port(), fast=True)
+    kafka = LocalKafka(root / "kafka", free_port(), free_port())
+    try:
+        kafka.start()
+        pg.start()
+        pg.wait_ready()
+        pg.create_database("bench_metrics")
+        url = pg.url("bench_metrics")
+        upgrade_to_head(REPO / "services" / "metrics" / "migrations", url)
+        started = time.perf_counter()
+        pg.psql(SEED_SQL, dbname="bench_metrics")
+        pg.psql("VACUUM ANALYZE", dbname="bench_metrics")  # what autovacuum would do by now
+        print(
+            f"seeded {AMBASSADORS:,} ambassadors and {SHARES:,} shares in "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+        kafka.wait_ready()
+        kafka.create_topics(all_topics(PREFIX), partitions=3)
+        asyncio.run(bench(url, kafka.bootstrap_servers, args.runs, args.events))
+    finally:
+        kafka.stop()
+        pg.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
