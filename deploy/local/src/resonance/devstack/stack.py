@@ -127,6 +127,17 @@ PROCESSES: list[ProcessSpec] = [
         needs_infra=False,
     ),
     ProcessSpec(
+        # Where the metrics service's digests and suggestions go: an SMTP listener (8025) and
+        # a page listing what it received.
+        "mail",
+        "resonance.metrics.devtools.smtp_sink:app_from_env",
+        8026,
+        service=False,
+        stage=0,
+        needs_infra=False,
+        env={"RESONANCE_SMTP_SINK_PORT": "8025"},
+    ),
+    ProcessSpec(
         "content",
         "resonance.content.main:create_app",
         8001,

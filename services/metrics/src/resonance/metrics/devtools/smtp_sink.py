@@ -16,7 +16,10 @@ import argparse
 import asyncio
 import base64
 import html
+import os
 from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -175,6 +178,33 @@ def web_app(sink: SmtpSink) -> FastAPI:
     @app.get("/messages/{number}/raw")
     async def raw(number: int) -> Response:
         return Response(_one(number).raw, media_type="message/rfc822")
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The sink as one uvicorn app (how the local stack runs it): the page on uvicorn's port,
+    the SMTP listener started in the app's lifespan on RESONANCE_SMTP_SINK_PORT."""
+    sink = SmtpSink(
+        os.environ.get("RESONANCE_SMTP_SINK_HOST", "127.0.0.1"),
+        int(os.environ.get("RESONANCE_SMTP_SINK_PORT", "8025")),
+        http_port=None,
+    )
+    app = web_app(sink)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await sink.start()
+        try:
+            yield
+        finally:
+            await sink.stop()
+
+    app.router.lifespan_context = lifespan
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
 
     return app
 
