@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import fcntl
+import json
 import logging
 import os
 import secrets
@@ -17,7 +18,10 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from resonance.devstack._util import cache_dir, run_coro_sync, tail, terminate
 
@@ -64,6 +68,114 @@ log4j.logger.kafka.server.KafkaServer=INFO
 log4j.logger.kafka.server.KafkaRaftServer=INFO
 log4j.logger.kafka.server.BrokerServer=INFO
 """
+
+# --- who may do what ---------------------------------------------------------------------
+# Clients authenticate with SASL/SCRAM-SHA-512; the broker authorises every request with
+# ACLs (nothing is allowed unless granted). `admin` is the super user the stack, the test
+# fixtures and operators use; every service has its own principal and the HR integration
+# (an HR system pushing employee records) one that may write hr.employee and nothing else.
+SASL_MECHANISM = "SCRAM-SHA-512"
+ADMIN = "admin"
+HR_INTEGRATION = "hr-integration"
+SERVICES = ("content", "ambassadors", "sharing", "metrics")
+PRINCIPALS = (ADMIN, *SERVICES, HR_INTEGRATION)
+# The topics each principal publishes. A catalogue topic nobody owns fails a unit test.
+WRITES: dict[str, tuple[str, ...]] = {
+    "content": ("content", "campaign", "submission"),
+    "ambassadors": ("ambassador", "hr.employee"),
+    "sharing": ("share", "share.request", "link", "connection", "conversion"),
+    "metrics": ("reward", "digest"),
+    HR_INTEGRATION: ("hr.employee",),
+}
+
+# Kafka's wire codes (org.apache.kafka.common.acl / resource).
+_TOPIC, _GROUP, _CLUSTER = 2, 3, 4
+_LITERAL, _PREFIXED = 3, 4
+_READ, _WRITE, _IDEMPOTENT_WRITE = 3, 4, 12
+_ANY, _ALLOW = 1, 3
+_CLUSTER_NAME = "kafka-cluster"
+
+
+@dataclass(frozen=True)
+class AclBinding:
+    """One ALLOW rule: `principal` may do `operation` on a resource."""
+
+    principal: str
+    resource_type: int
+    resource_name: str
+    pattern_type: int
+    operation: int
+
+    def creation(self) -> tuple[int, str, int, str, str, int, int]:
+        return (
+            self.resource_type,
+            self.resource_name,
+            self.pattern_type,
+            f"User:{self.principal}",
+            "*",
+            self.operation,
+            _ALLOW,
+        )
+
+
+def platform_acls(
+    topics: Iterable[str], prefix: str = "", dlq_suffix: str = ".dlq"
+) -> list[AclBinding]:
+    """The rules for one copy of the platform whose topics and consumer groups start with
+    `prefix` ("" for the stack, "t1a2b3c4." for a test): all literal or prefixed on that
+    prefix, so the copies tests run side by side never grant each other anything.
+
+    Each service writes its own topics and any dead-letter topic (its consumers park what
+    they cannot apply there), reads the platform's topics, and uses the consumer groups named
+    after it. Idempotent producing needs the cluster's IdempotentWrite.
+    """
+    topics = [t for t in topics if not t.endswith(dlq_suffix)]
+    # PREFIXED needs a non-empty name: the unprefixed stack grants on the wildcard instead.
+    every_topic = (prefix, _PREFIXED) if prefix else ("*", _LITERAL)
+    rules: list[AclBinding] = []
+    for principal, written in WRITES.items():
+        unknown = set(written) - set(topics)
+        if unknown:
+            raise ValueError(f"{principal} writes unknown topics {sorted(unknown)}")
+        rules += [AclBinding(principal, _TOPIC, prefix + t, _LITERAL, _WRITE) for t in written]
+        rules.append(AclBinding(principal, _CLUSTER, _CLUSTER_NAME, _LITERAL, _IDEMPOTENT_WRITE))
+    for service in SERVICES:
+        rules += [
+            AclBinding(service, _TOPIC, prefix + t + dlq_suffix, _LITERAL, _WRITE) for t in topics
+        ]
+        rules.append(AclBinding(service, _TOPIC, *every_topic, _READ))
+        rules.append(AclBinding(service, _GROUP, prefix + service, _PREFIXED, _READ))
+    return rules
+
+
+def _acl_requests() -> tuple[type[Any], type[Any]]:
+    """CreateAcls with many bindings in one round trip, and DescribeAcls pinned to v1:
+    aiokafka's own builders send one binding per request, and its DescribeAcls v2 lacks the
+    flexible encoding the broker expects."""
+    from aiokafka.protocol.admin import CreateAclsRequest_v1, DescribeAclsRequest_v1
+    from aiokafka.protocol.api import Request
+
+    class CreateAcls(Request[CreateAclsRequest_v1]):
+        API_KEY = 30
+
+        def __init__(self, creations: list[tuple[int, str, int, str, str, int, int]]) -> None:
+            self.creations = creations
+
+        def build(self, request_struct_class: type[CreateAclsRequest_v1]) -> CreateAclsRequest_v1:
+            return request_struct_class(self.creations)
+
+    class DescribeAcls(Request[DescribeAclsRequest_v1]):
+        API_KEY = 29
+
+        def __init__(self, resource_type: int, name: str, pattern_type: int) -> None:
+            self.filter = (resource_type, name, pattern_type, None, None, _ANY, _ANY)
+
+        def build(
+            self, request_struct_class: type[DescribeAclsRequest_v1]
+        ) -> DescribeAclsRequest_v1:
+            return request_struct_class(*self.filter)
+
+    return CreateAcls, DescribeAcls
 
 
 def ensure_kafka_jars(cache_root: Path | None = None) -> Path:
@@ -175,6 +287,43 @@ class LocalKafka:
     def is_running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    @property
+    def credentials(self) -> dict[str, str]:
+        """Every principal's password, made once and kept with the data (the storage is
+        formatted with them)."""
+        path = self.data_dir / "credentials.json"
+        if path.exists():
+            stored: dict[str, str] = json.loads(path.read_text())
+            if set(stored) >= set(PRINCIPALS):
+                return stored
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        made = {p: secrets.token_urlsafe(18) for p in PRINCIPALS}
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(made, fh)
+        tmp.rename(path)
+        return made
+
+    def client_options(self, principal: str = ADMIN) -> dict[str, Any]:
+        """aiokafka keyword arguments (besides bootstrap_servers) to connect as `principal`."""
+        return {
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_mechanism": SASL_MECHANISM,
+            "sasl_plain_username": principal,
+            "sasl_plain_password": self.credentials[principal],
+        }
+
+    def settings_for(self, principal: str) -> dict[str, str]:
+        """ServiceSettings fields (kafka_*) for a service connecting as `principal`."""
+        return {
+            "kafka_bootstrap_servers": self.bootstrap_servers,
+            "kafka_security_protocol": "SASL_PLAINTEXT",
+            "kafka_sasl_mechanism": SASL_MECHANISM,
+            "kafka_username": principal,
+            "kafka_password": self.credentials[principal],
+        }
+
     def _cluster_id(self) -> str:
         # Kept in the data dir: the storage is formatted with it, so restarts must reuse it.
         path = self.data_dir / "cluster.id"
@@ -185,17 +334,38 @@ class LocalKafka:
         return cid
 
     def _write_config(self) -> tuple[Path, Path]:
+        admin = self.credentials[ADMIN]
+        scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
+        plain = "org.apache.kafka.common.security.plain.PlainLoginModule"
         props = {
             "process.roles": "broker,controller",
             "node.id": "1",
             "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
             "listeners": (
-                f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
+                f"CLIENT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
             ),
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
+            "advertised.listeners": f"CLIENT://127.0.0.1:{self.port}",
             "controller.listener.names": "CONTROLLER",
-            "inter.broker.listener.name": "PLAINTEXT",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name": "CLIENT",
+            "listener.security.protocol.map": "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+            # Clients: SCRAM, whose credentials live in the cluster metadata (written at format
+            # time). The broker talks to itself (transaction markers) as the admin.
+            "listener.name.client.sasl.enabled.mechanisms": SASL_MECHANISM,
+            "sasl.mechanism.inter.broker.protocol": SASL_MECHANISM,
+            "listener.name.client.scram-sha-512.sasl.jaas.config": (
+                f'{scram} required username="{ADMIN}" password="{admin}";'
+            ),
+            # The controller cannot use SCRAM (it must authenticate before it reads metadata):
+            # PLAIN with the admin's password, so an unauthenticated client cannot reach the
+            # controller's APIs on loopback either.
+            "sasl.mechanism.controller.protocol": "PLAIN",
+            "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+            "listener.name.controller.plain.sasl.jaas.config": (
+                f'{plain} required username="{ADMIN}" password="{admin}" user_{ADMIN}="{admin}";'
+            ),
+            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "super.users": f"User:{ADMIN}",
+            "allow.everyone.if.no.acl.found": "false",
             "log.dirs": str(self.data_dir / "data"),
             "offsets.topic.replication.factor": "1",
             "offsets.topic.num.partitions": "4",
@@ -226,10 +396,17 @@ class LocalKafka:
         jars = ensure_kafka_jars()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._stop_orphan()
+        self._drop_unauthenticated_storage()
         server, log4j = self._write_config()
         base = [_java(), "-cp", f"{jars}/*", f"-Dlog4j.configuration=file:{log4j}"]
+        scram = [
+            arg
+            for principal, password in self.credentials.items()
+            for arg in ("--add-scram", f"{SASL_MECHANISM}=[name={principal},password={password}]")
+        ]
         with open(self.log_path, "ab") as out:
             # Formatting costs a JVM start (~2 s); a restart on formatted storage skips it.
+            # The SCRAM credentials go into the first metadata: no round trip after start.
             if not (self.data_dir / "data" / "meta.properties").exists():
                 subprocess.run(
                     [
@@ -241,6 +418,7 @@ class LocalKafka:
                         "-c",
                         str(server),
                         "--ignore-formatted",
+                        *scram,
                     ],
                     check=True,
                     stdout=out,
@@ -263,6 +441,17 @@ class LocalKafka:
                 start_new_session=True,
             )
         (self.data_dir / "kafka.pid").write_text(f"{self._proc.pid}\n")
+
+    def _drop_unauthenticated_storage(self) -> None:
+        """Storage formatted before the broker required SASL has no credentials in it: start
+        it afresh (local data only; the services' outboxes keep what they publish)."""
+        marker = self.data_dir / "sasl.formatted"
+        if marker.exists():
+            return
+        if (self.data_dir / "data").exists():
+            log.warning("Kafka storage in %s predates SASL: formatting it afresh", self.data_dir)
+            shutil.rmtree(self.data_dir / "data")
+        marker.write_text(SASL_MECHANISM + "\n")
 
     def _stop_orphan(self) -> None:
         """Stop a broker left on this data dir by a launcher that died (it holds the log lock)."""
@@ -297,7 +486,9 @@ class LocalKafka:
                 await asyncio.sleep(0.3)
                 continue
             admin = AIOKafkaAdminClient(
-                bootstrap_servers=self.bootstrap_servers, request_timeout_ms=5000
+                bootstrap_servers=self.bootstrap_servers,
+                request_timeout_ms=5000,
+                **self.client_options(),
             )
             try:
                 await admin.start()
@@ -320,7 +511,9 @@ class LocalKafka:
         from aiokafka.admin import AIOKafkaAdminClient, NewTopic
         from aiokafka.errors import TopicAlreadyExistsError, for_code
 
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self.bootstrap_servers, **self.client_options()
+        )
         await admin.start()
         try:
             existing = set(await admin.list_topics())
@@ -341,6 +534,49 @@ class LocalKafka:
     def create_topics(self, names: list[str], partitions: int = 3) -> None:
         """Create topics that do not exist yet (idempotent)."""
         run_coro_sync(lambda: self.create_topics_async(names, partitions))
+
+    async def grant_acls_async(self, prefix: str = "") -> None:
+        """Creates the platform's ACLs for the copy whose topics and groups start with
+        `prefix` (idempotent) and waits until the broker enforces them."""
+        from aiokafka.admin import AIOKafkaAdminClient
+        from aiokafka.errors import for_code
+
+        from resonance.common.events.catalogue import all_topics
+
+        create_acls, describe_acls = _acl_requests()
+        rules = platform_acls(all_topics(with_dlq=False), prefix)
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self.bootstrap_servers, **self.client_options()
+        )
+        await admin.start()
+        try:
+            # Private API: aiokafka's admin client has no ACL methods (0.14).
+            response = await admin._send_request(create_acls([r.creation() for r in rules]))
+            for code, message in response.creation_responses:
+                if code:
+                    raise for_code(code)(f"creating ACLs: {message}")
+            # The controller commits the ACLs; the broker applies them from the metadata log
+            # a moment later. The last rule is the last applied.
+            last = rules[-1]
+            deadline = time.monotonic() + 10
+            while True:
+                found = await admin._send_request(
+                    describe_acls(last.resource_type, last.resource_name, last.pattern_type)
+                )
+                if any(
+                    acl[0] == f"User:{last.principal}" and acl[2] == last.operation
+                    for resource in found.resources
+                    for acl in resource[3]
+                ):
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"ACLs for prefix {prefix!r} not applied in 10 s")
+                await asyncio.sleep(0.02)
+        finally:
+            await admin.close()
+
+    def grant_acls(self, prefix: str = "") -> None:
+        run_coro_sync(lambda: self.grant_acls_async(prefix))
 
     def stop(self, grace: float = 20.0) -> None:
         """Controlled shutdown: SIGTERM, then SIGKILL after `grace` seconds."""

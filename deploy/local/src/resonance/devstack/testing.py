@@ -29,7 +29,7 @@ from resonance.common.secrets_box import SecretBox
 from resonance.common.service import Runtime
 from resonance.common.settings import settings_class
 from resonance.devstack.demo_identities import DEMO_CLIENTS, DEMO_USERS
-from resonance.devstack.kafka import LocalKafka
+from resonance.devstack.kafka import ADMIN, LocalKafka
 from resonance.devstack.oidc import SigningKey, create_oidc_app, mint_token
 from resonance.devstack.postgres import LocalPostgres
 from resonance.devstack.sandbox import create_sandbox_app
@@ -111,9 +111,20 @@ class Infra:
         return url
 
     def new_prefix(self) -> str:
+        """A topic and consumer-group prefix of this test's own, with its topics and the
+        services' ACLs on exactly those names (tests never grant each other anything)."""
         prefix = f"t{uuid.uuid4().hex[:8]}."
         self.kafka.create_topics(all_topics(prefix), partitions=3)
+        self.kafka.grant_acls(prefix)
         return prefix
+
+    def kafka_options(self, principal: str = ADMIN) -> dict[str, Any]:
+        """aiokafka keyword arguments, bootstrap servers included, to connect as `principal`
+        (the admin by default: test helpers publish as any service or HR system would)."""
+        return {
+            "bootstrap_servers": self.kafka.bootstrap_servers,
+            **self.kafka.client_options(principal),
+        }
 
 
 @dataclass
@@ -132,7 +143,8 @@ def service_settings(infra: Infra, service: str, prefix: str, **overrides: Any) 
     settings_cls = settings_class(service)
     values: dict[str, Any] = {
         "database_url": infra.new_database(service),
-        "kafka_bootstrap_servers": infra.kafka.bootstrap_servers,
+        # Each service connects as its own principal, held to its ACLs as in production.
+        **infra.kafka.settings_for(service),
         "oidc_issuer": infra.issuer,
         "topic_prefix": prefix,
         "consumer_group_prefix": prefix,

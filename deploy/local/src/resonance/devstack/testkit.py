@@ -26,7 +26,7 @@ async def read_events(
     """Everything on `prefix+topic` from the beginning, read until `until(events)` holds."""
     consumer = AIOKafkaConsumer(
         prefix + topic,
-        bootstrap_servers=infra.kafka.bootstrap_servers,
+        **infra.kafka_options(),
         group_id=f"test-reader-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -53,7 +53,7 @@ async def emit_event(
 ) -> Envelope:
     """Publishes one event as another service (or an HR system) would: keyed by its subject."""
     envelope = new_envelope(source, tenant, data)
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka.bootstrap_servers)
+    producer = AIOKafkaProducer(**infra.kafka_options())
     await producer.start()
     try:
         await producer.send_and_wait(

@@ -252,10 +252,12 @@ class OutboxRelay:
         self._stopping.set()
 
 
-def make_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+def make_producer(bootstrap_servers: str, client_id: str, **security: Any) -> AIOKafkaProducer:
+    """`security`: resonance.common.kafka_clients.client_options(settings) (TLS, SASL)."""
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
+        **security,
         enable_idempotence=True,
         acks="all",
         linger_ms=5,
