@@ -48,7 +48,7 @@ async def test_a_failed_dead_letter_skips_nothing(infra: Infra) -> None:
             raise RuntimeError("handler keeps failing")
         await session.execute(text("insert into effects values (:c)"), {"c": event.content_id})
 
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka.bootstrap_servers)
+    producer = AIOKafkaProducer(**infra.kafka_options())
     await producer.start()
     topic = prefix + "content"
     sent = [_published("good-0"), _published("bad", "poison")]
@@ -67,6 +67,7 @@ async def test_a_failed_dead_letter_skips_nothing(infra: Infra) -> None:
         flaky,  # type: ignore[arg-type]
         topic_prefix=prefix,
         retry_backoff_s=0.01,
+        kafka_options=infra.kafka.client_options(),
     )
     await consumer.start()
     # As in a service: the supervisor restarts the loop after the failure.
@@ -104,7 +105,7 @@ async def test_a_database_outage_is_waited_out_not_dead_lettered(infra: Infra) -
             raise ConnectionResetError("connection to the database lost")
         await session.execute(text("insert into effects values (:c)"), {"c": event.content_id})
 
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka.bootstrap_servers)
+    producer = AIOKafkaProducer(**infra.kafka_options())
     await producer.start()
     await producer.send_and_wait(
         prefix + "content", new_envelope("/test", "acme", _published("only")).to_bytes(), key=b"k"
@@ -119,6 +120,7 @@ async def test_a_database_outage_is_waited_out_not_dead_lettered(infra: Infra) -
         max_attempts=3,  # fewer than the outage's failures: it must not count them
         retry_backoff_s=0.01,
         max_transient_backoff_s=0.05,
+        kafka_options=infra.kafka.client_options(),
     )
     await consumer.start()
     task = asyncio.create_task(consumer.run())

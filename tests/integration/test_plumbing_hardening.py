@@ -45,7 +45,9 @@ async def test_a_row_kafka_refuses_is_parked_and_the_others_flow(infra: Infra) -
         # on writes existed, or with a limit set too high).
         await outbox.add(session, "acme", _event("huge", "x" * 1_500_000))
         await outbox.add(session, "acme", _event("after"))
-    producer = make_producer(infra.kafka.bootstrap_servers, "test-relay")
+    producer = make_producer(
+        infra.kafka.bootstrap_servers, "test-relay", **infra.kafka.client_options()
+    )
     await producer.start()
     relay = OutboxRelay(db, plumbing.outbox, producer)
     assert await relay.relay_once() == 3
@@ -68,7 +70,7 @@ async def test_a_row_kafka_refuses_is_parked_and_the_others_flow(infra: Infra) -
 
     consumer = AIOKafkaConsumer(
         prefix + "content",
-        bootstrap_servers=infra.kafka.bootstrap_servers,
+        **infra.kafka_options(),
         group_id=f"test-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
     )

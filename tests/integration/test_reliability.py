@@ -44,7 +44,7 @@ async def _fill_outbox(db: Database, outbox: Outbox, events: int, keys: int) -> 
 async def _read_topic(infra: Infra, topic: str, expected: int, timeout: float = 20) -> list[Any]:
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=infra.kafka.bootstrap_servers,
+        **infra.kafka_options(),
         group_id=f"reader-{uuid.uuid4().hex}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -78,7 +78,10 @@ async def test_concurrent_relays_publish_each_event_exactly_once_in_key_order(
     db = Database(infra.new_database("metrics"))
     outbox = Outbox(plumbing.outbox, "/test", prefix)
     envelopes = await _fill_outbox(db, outbox, events=EVENTS, keys=40)
-    producers = [make_producer(infra.kafka.bootstrap_servers, f"relay-{i}") for i in range(3)]
+    producers = [
+        make_producer(infra.kafka.bootstrap_servers, f"relay-{i}", **infra.kafka.client_options())
+        for i in range(3)
+    ]
     for p in producers:
         await p.start()
     relays = [
@@ -124,7 +127,9 @@ async def test_relay_killed_between_send_and_mark_loses_nothing_and_counts_once(
     db = Database(infra.new_database("metrics"))
     outbox = Outbox(plumbing.outbox, "/test", prefix)
     await _fill_outbox(db, outbox, events=20, keys=20)
-    producer = make_producer(infra.kafka.bootstrap_servers, "relay-crash")
+    producer = make_producer(
+        infra.kafka.bootstrap_servers, "relay-crash", **infra.kafka.client_options()
+    )
     await producer.start()
 
     async def crash_after_send(rows: Any) -> None:
@@ -155,7 +160,13 @@ async def test_relay_killed_between_send_and_mark_loses_nothing_and_counts_once(
 
     spec = ConsumerSpec("test.effects", {ContentPublished: apply})
     consumer = EventConsumer(
-        spec, db, plumbing.inbox, infra.kafka.bootstrap_servers, producer, topic_prefix=prefix
+        spec,
+        db,
+        plumbing.inbox,
+        infra.kafka.bootstrap_servers,
+        producer,
+        topic_prefix=prefix,
+        kafka_options=infra.kafka.client_options(),
     )
     await consumer.start()
     task = asyncio.create_task(consumer.run())
@@ -191,7 +202,7 @@ async def test_consumer_applies_a_redelivered_event_once_and_dead_letters_poison
             text("insert into effects values (:c)"), {"c": envelope.data["content_id"]}
         )
 
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka.bootstrap_servers)
+    producer = AIOKafkaProducer(**infra.kafka_options())
     await producer.start()
     good = new_envelope("/test", "acme", _published("good-1"))
     poison = new_envelope(
@@ -218,6 +229,7 @@ async def test_consumer_applies_a_redelivered_event_once_and_dead_letters_poison
         max_attempts=3,
         retry_backoff_s=0.01,
         meter_provider=MeterProvider(metric_readers=[metric_reader]),
+        kafka_options=infra.kafka.client_options(),
     )
     await consumer.start()
     task = asyncio.create_task(consumer.run())
@@ -247,7 +259,13 @@ async def test_consumer_applies_a_redelivered_event_once_and_dead_letters_poison
 
     # The committed offset is past everything: a restarted consumer does not redo the work.
     restarted = EventConsumer(
-        spec, db, plumbing.inbox, infra.kafka.bootstrap_servers, producer, topic_prefix=prefix
+        spec,
+        db,
+        plumbing.inbox,
+        infra.kafka.bootstrap_servers,
+        producer,
+        topic_prefix=prefix,
+        kafka_options=infra.kafka.client_options(),
     )
     await restarted.start()
     task = asyncio.create_task(restarted.run())
@@ -259,10 +277,21 @@ async def test_consumer_applies_a_redelivered_event_once_and_dead_letters_poison
 
     # Once the cause is fixed, replaying the dead letters applies the poison event.
     fixed = ConsumerSpec("test.effects", {ContentPublished: fixed_apply})
-    replayed = await replay_dead_letters(infra.kafka.bootstrap_servers, topic + ".dlq", producer)
+    replayed = await replay_dead_letters(
+        infra.kafka.bootstrap_servers,
+        topic + ".dlq",
+        producer,
+        kafka_options=infra.kafka.client_options(),
+    )
     assert replayed == 2
     again = EventConsumer(
-        fixed, db, plumbing.inbox, infra.kafka.bootstrap_servers, producer, topic_prefix=prefix
+        fixed,
+        db,
+        plumbing.inbox,
+        infra.kafka.bootstrap_servers,
+        producer,
+        topic_prefix=prefix,
+        kafka_options=infra.kafka.client_options(),
     )
     await again.start()
     task = asyncio.create_task(again.run())
@@ -305,7 +334,9 @@ async def test_a_relay_leaves_alone_the_shards_another_relay_is_sending(infra: I
     outbox = Outbox(plumbing.outbox, "/test", prefix)
     envelopes = await _fill_outbox(db, outbox, events=3, keys=1)  # three events of one key
     shard = shard_of(envelopes[0].subject)
-    producer = make_producer(infra.kafka.bootstrap_servers, "relay-handover")
+    producer = make_producer(
+        infra.kafka.bootstrap_servers, "relay-handover", **infra.kafka.client_options()
+    )
     await producer.start()
     relay = OutboxRelay(db, plumbing.outbox, producer)
     async with db.transaction() as other_relay:

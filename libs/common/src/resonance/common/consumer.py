@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.common.db import Database
+from resonance.common.dlq import describe_failure
 from resonance.common.events.catalogue import DLQ_SUFFIX
 from resonance.common.events.envelope import Envelope, EventData
 from resonance.common.telemetry import context_from_headers, decode_kafka_headers, kafka_headers
@@ -30,6 +31,10 @@ E = TypeVar("E", bound=EventData)
 # `session` (outbox rows included): the runner commits the inbox claim, the effects and, after
 # that, the Kafka offset as one unit, and may apply a whole poll in one transaction.
 EventHandler = Callable[[AsyncSession, E, Envelope], Awaitable[None]]
+# A batch handler applies consecutive events of one type from one poll at once (fewer, larger
+# statements), in the same transaction; on any failure the poll is retried one event at a time
+# through the single-event handler, which must therefore give the same result.
+BatchHandler = Callable[[AsyncSession, list[tuple[Any, Envelope]]], Awaitable[None]]
 
 
 class PermanentError(Exception):
@@ -50,11 +55,21 @@ class ConsumerSpec:
     payload that does not validate is a permanent error (dead-lettered without retries).
     """
 
-    def __init__(self, name: str, handlers: Mapping[type[Any], EventHandler[Any]]) -> None:
+    def __init__(
+        self,
+        name: str,
+        handlers: Mapping[type[Any], EventHandler[Any]],
+        batch_handlers: Mapping[type[Any], BatchHandler] | None = None,
+    ) -> None:
         self.name = name
         self._routes = {
             model.event_type: _Route(model, handler) for model, handler in handlers.items()
         }
+        self._batch_routes = {
+            model.event_type: handler for model, handler in (batch_handlers or {}).items()
+        }
+        if not set(self._batch_routes) <= set(self._routes):
+            raise ValueError("a batch handler needs a single-event handler for the fallback")
         self.topics = sorted({route.model.topic for route in self._routes.values()})
 
     def handles(self, event_type: str) -> bool:
@@ -64,14 +79,20 @@ class ConsumerSpec:
     def event_types(self) -> list[str]:
         return sorted(self._routes)
 
-    async def dispatch(self, session: AsyncSession, envelope: Envelope) -> None:
+    def batch_handler(self, event_type: str) -> BatchHandler | None:
+        return self._batch_routes.get(event_type)
+
+    def parse(self, envelope: Envelope) -> EventData:
         route = self._routes[envelope.type]
         try:
-            event = route.model.model_validate(envelope.data)
+            return route.model.model_validate(envelope.data)
         except ValidationError as exc:
             fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:5])
             raise PermanentError(f"invalid {envelope.type} payload ({fields})") from exc
-        await route.handler(session, event, envelope)
+
+    async def dispatch(self, session: AsyncSession, envelope: Envelope) -> None:
+        event = self.parse(envelope)
+        await self._routes[envelope.type].handler(session, event, envelope)
 
 
 class _Stopped(Exception):
@@ -107,6 +128,7 @@ class EventConsumer:
         max_transient_backoff_s: float = 10.0,
         tracer_provider: trace.TracerProvider | None = None,
         meter_provider: metrics.MeterProvider | None = None,
+        kafka_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.spec = spec
         self.db = db
@@ -134,6 +156,7 @@ class EventConsumer:
             auto_offset_reset="earliest",
             isolation_level="read_committed",
             max_poll_records=500,
+            **(kafka_options or {}),  # TLS, SASL: kafka_clients.client_options(settings)
         )
         self._stopping = asyncio.Event()
         self._rewind_needed = False
@@ -196,20 +219,40 @@ class EventConsumer:
                 return True
             async with self.db.transaction() as session:
                 fresh = await self._claim_many(session, [e.id for _, e in wanted])
+                # Consecutive events of a type with a batch handler go to it together; the
+                # others one by one, so the order of the partition is kept between the two.
+                run: list[tuple[Any, Envelope]] = []
                 for record, envelope in wanted:
                     if envelope.id not in fresh:
                         continue  # already applied: a redelivery or a duplicate publication
                     fresh.discard(envelope.id)  # the same event twice in one poll
+                    applied += 1
+                    self._applied.add(1, {"consumer": self.spec.name, "type": envelope.type})
+                    if run and run[0][1].type != envelope.type:
+                        await self._apply_run(session, run)
+                        run = []
+                    if self.spec.batch_handler(envelope.type) is not None:
+                        run.append((self.spec.parse(envelope), envelope))
+                        continue
                     with self._span(record, decode_kafka_headers(record.headers)) as span:
                         span.set_attribute("messaging.message.id", envelope.id)
                         await self.spec.dispatch(session, envelope)
-                    applied += 1
-                    self._applied.add(1, {"consumer": self.spec.name, "type": envelope.type})
+                if run:
+                    await self._apply_run(session, run)
         except Exception as exc:
             log.info("batch of %d fell back to single events: %s", len(records), type(exc).__name__)
             return False
         self.processed += applied
         return True
+
+    async def _apply_run(self, session: AsyncSession, run: list[tuple[Any, Envelope]]) -> None:
+        handler = self.spec.batch_handler(run[0][1].type)
+        assert handler is not None
+        with self.tracer.start_as_current_span(
+            f"{run[0][1].type} process batch", kind=SpanKind.CONSUMER
+        ) as span:
+            span.set_attribute("messaging.batch.message_count", len(run))
+            await handler(session, run)
 
     def _span(self, record: ConsumerRecord, headers: dict[str, str]) -> Any:
         return self.tracer.start_as_current_span(
@@ -250,7 +293,9 @@ class EventConsumer:
                 envelope = Envelope.from_bytes(record.value or b"")
             except ValueError as exc:
                 span.set_status(Status(StatusCode.ERROR, "unparseable event"))
-                await self._dead_letter(record, headers, f"unparseable event: {exc}", 1)
+                await self._dead_letter(
+                    record, headers, f"unparseable event: {describe_failure(exc)}", 1
+                )
                 return
             if not self.spec.handles(envelope.type):
                 return
@@ -310,11 +355,15 @@ class EventConsumer:
         exc: BaseException,
         attempts: int,
     ) -> None:
-        span.record_exception(exc)
+        # Not record_exception: its message and stack text may quote payload values.
+        span.add_event(
+            "exception",
+            {"exception.type": type(exc).__name__, "exception.message": describe_failure(exc)},
+        )
         span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
         # The message text may quote payload values; keep logs free of personal data.
         log.error("event dead-lettered after %d attempts: %s", attempts, type(exc).__name__)
-        await self._dead_letter(record, headers, f"{type(exc).__name__}: {exc}", attempts)
+        await self._dead_letter(record, headers, describe_failure(exc), attempts)
 
     async def _dead_letter(
         self, record: ConsumerRecord, headers: dict[str, str], error: str, attempts: int

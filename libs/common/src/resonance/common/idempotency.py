@@ -86,8 +86,10 @@ class IdempotencyMiddleware:
         except BaseException:
             await store.release()
             raise
-        if captured["status"] >= 500:
-            await store.release()  # a failure is not an answer: let the client retry
+        if captured["status"] >= 500 or _no_store(captured["headers"]):
+            # A failure is not an answer: let the client retry. An answer marked no-store
+            # (it carries a secret) is never kept: a retry runs again instead of replaying it.
+            await store.release()
         else:
             await store.complete(captured["status"], captured["headers"], captured["body"])
 
@@ -159,6 +161,10 @@ class _KeyStore:
             await session.execute(
                 delete(self.table).where(self.where, self.table.c.completed_at.is_(None))
             )
+
+
+def _no_store(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(k.lower() == b"cache-control" and b"no-store" in v.lower() for k, v in headers)
 
 
 def canonical_body(body: bytes, content_type: str) -> bytes:

@@ -53,6 +53,8 @@ def plumbing_tables(metadata: MetaData) -> PlumbingTables:
         Column("parked_at", DateTime(timezone=True)),
         Column("error", Text),
         Index("ix_outbox_unsent", "seq", postgresql_where=text("sent_at IS NULL")),
+        # Housekeeping deletes by these dates (see plumbing_migrations.add_housekeeping_indexes).
+        Index("ix_outbox_sent_at", "sent_at"),
     )
     inbox = Table(
         "inbox",
@@ -61,6 +63,7 @@ def plumbing_tables(metadata: MetaData) -> PlumbingTables:
         Column("event_id", Text, nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         PrimaryKeyConstraint("consumer", "event_id"),
+        Index("ix_inbox_processed_at", "processed_at"),
     )
     idempotency = Table(
         "idempotency_keys",
@@ -75,5 +78,6 @@ def plumbing_tables(metadata: MetaData) -> PlumbingTables:
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("completed_at", DateTime(timezone=True)),
         PrimaryKeyConstraint("tenant", "principal", "key"),
+        Index("ix_idempotency_keys_created_at", "created_at"),
     )
     return PlumbingTables(outbox=outbox, inbox=inbox, idempotency=idempotency)

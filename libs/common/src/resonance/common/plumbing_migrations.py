@@ -40,3 +40,24 @@ def add_outbox_parking() -> None:
 
 def drop_outbox_parking() -> None:
     op.execute("ALTER TABLE outbox DROP COLUMN IF EXISTS parked_at, DROP COLUMN IF EXISTS error")
+
+
+# (index, table, column): the dates housekeeping deletes by; without them every hourly purge
+# scans the whole table.
+HOUSEKEEPING_INDEXES = (
+    ("ix_outbox_sent_at", "outbox", "sent_at"),
+    ("ix_idempotency_keys_created_at", "idempotency_keys", "created_at"),
+    ("ix_inbox_processed_at", "inbox", "processed_at"),
+)
+
+
+def add_housekeeping_indexes() -> None:
+    """Indexes on the dates housekeeping filters. Idempotent (IF NOT EXISTS), so a database
+    created from today's `create_plumbing_tables`, which declares them, passes unchanged."""
+    for index, table, column in HOUSEKEEPING_INDEXES:
+        op.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({column})")
+
+
+def drop_housekeeping_indexes() -> None:
+    for index, _, _ in HOUSEKEEPING_INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {index}")

@@ -26,13 +26,18 @@ from resonance.common.db import Database
 from resonance.common.errors import install_problem_handlers
 from resonance.common.health import router as health_router
 from resonance.common.idempotency import IdempotencyMiddleware
+from resonance.common.kafka_clients import client_options
 from resonance.common.logs import AccessLogMiddleware, configure_logging
 from resonance.common.openapi import install_problem_contract
 from resonance.common.outbox import Outbox, OutboxRelay, make_producer
 from resonance.common.plumbing import PlumbingTables
 from resonance.common.secrets_box import SecretBox
 from resonance.common.settings import ServiceSettings
-from resonance.common.telemetry import make_meter_provider, make_tracer_provider
+from resonance.common.telemetry import (
+    make_meter_provider,
+    make_tracer_provider,
+    scrub_query_string,
+)
 from resonance.common.unit_of_work import Clock, UnitOfWork, utc_now
 
 log = logging.getLogger(__name__)
@@ -116,19 +121,23 @@ def create_service_app(
     """Builds a service's app: plumbing (auth, problems, idempotency, outbox relay, consumers,
     housekeeping, telemetry) wired once, the service's own routers and workers plugged in.
 
-    `on_start` hooks run before the app serves (after the database engine exists) and
-    `on_stop` hooks after it stopped serving, in reverse order. `consumers` is called with the
-    runtime, so handlers can reach the outbox, settings and clock without late binding.
-    """
+    `on_start` hooks run before serving, `on_stop` hooks after, in reverse order; `consumers`
+    gets the runtime, so handlers reach the outbox, settings and clock without late binding."""
     if settings.configure_logging:
         configure_logging(settings.log_level)
+    own_providers = tracer_provider is None and meter_provider is None
     tracer_provider = tracer_provider or make_tracer_provider(
         settings.service_name, settings.otel_exporter, settings.otel_endpoint
     )
     meter_provider = meter_provider or make_meter_provider(
         settings.service_name, settings.otel_exporter, settings.otel_endpoint
     )
-    db = Database(settings.database_url, settings.database_pool_size)
+    db = Database(
+        settings.database_url,
+        settings.database_pool_size,
+        statement_timeout_s=settings.database_statement_timeout_s,
+        idle_in_transaction_timeout_s=settings.database_idle_in_transaction_timeout_s,
+    )
     runtime: Runtime[SettingsT] = Runtime(
         settings=settings,
         db=db,
@@ -139,7 +148,7 @@ def create_service_app(
             topic_prefix=settings.topic_prefix,
             max_event_bytes=settings.max_event_bytes,
         ),
-        verifier=JwtVerifier(settings.oidc_issuer, settings.oidc_audience, settings.jwks_url),
+        verifier=JwtVerifier.from_settings(settings),
         tracer_provider=tracer_provider,
         meter_provider=meter_provider,
     )
@@ -164,6 +173,10 @@ def create_service_app(
                 except Exception:
                     log.exception("stop hook %s failed", getattr(hook, "__name__", hook))
             await db.dispose()
+            await runtime.verifier.close()
+            if own_providers:  # flush the last spans and metrics, then stop exporting
+                await asyncio.to_thread(tracer_provider.shutdown)
+                await asyncio.to_thread(meter_provider.shutdown)
 
     # Swagger UI and ReDoc served from the package itself: the docs work offline and behind
     # a strict proxy (no CDN).
@@ -199,6 +212,7 @@ def create_service_app(
         tracer_provider=tracer_provider,
         meter_provider=meter_provider,
         excluded_urls="healthz,readyz",
+        server_request_hook=scrub_query_string,
     )
     return app
 
@@ -236,7 +250,10 @@ def _bound(
 
 async def _connect_kafka(runtime: Runtime[SettingsT], consumers: Sequence[ConsumerSpec]) -> None:
     s = runtime.settings
-    runtime.producer = make_producer(s.kafka_bootstrap_servers, f"{s.service_name}-producer")
+    security = client_options(s)
+    runtime.producer = make_producer(
+        s.kafka_bootstrap_servers, f"{s.service_name}-producer", **security
+    )
     await runtime.producer.start()
     if not s.run_background_workers:
         return
@@ -263,6 +280,7 @@ async def _connect_kafka(runtime: Runtime[SettingsT], consumers: Sequence[Consum
             retry_backoff_s=s.consumer_retry_backoff_s,
             tracer_provider=runtime.tracer_provider,
             meter_provider=runtime.meter_provider,
+            kafka_options=security,
         )
         runtime.consumers.append(consumer)
         await consumer.start()
@@ -341,17 +359,42 @@ async def _supervise(name: str, work: Callable[[], Awaitable[None]]) -> None:
             delay = min(delay * 2, 10)
 
 
+def _purge(table: str, column: str, keep: str) -> str:
+    # ctid = ANY(ARRAY(...)): PostgreSQL's way to DELETE ... LIMIT, found by a TID scan.
+    return (
+        f"DELETE FROM {table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {table} "  # noqa: S608
+        f"WHERE {column} < now() - interval '{keep}' LIMIT :batch))"
+    )
+
+
+# Plumbing rows nobody needs any more, found through the index on their date.
+RETENTION = {
+    "outbox": _purge("outbox", "sent_at", "7 days"),
+    "idempotency_keys": _purge("idempotency_keys", "created_at", "1 day"),
+    "inbox": _purge("inbox", "processed_at", "30 days"),
+}
+HOUSEKEEPING_BATCH = 5000
+
+
+async def purge_expired(db: Database, batch_size: int = HOUSEKEEPING_BATCH) -> dict[str, int]:
+    """Deletes expired plumbing rows, at most `batch_size` per statement and transaction, so
+    a large backlog never holds locks or bloats one transaction (each batch finds its rows
+    through the index on the date). Returns how many rows went from each table."""
+    purged: dict[str, int] = {}
+    for table, statement in RETENTION.items():
+        purged[table] = 0
+        while True:
+            async with db.transaction() as session:
+                result = await session.execute(text(statement), {"batch": batch_size})
+            deleted = int(getattr(result, "rowcount", 0) or 0)
+            purged[table] += deleted
+            if deleted < batch_size:
+                break
+    return purged
+
+
 async def _housekeeping(runtime: Runtime[SettingsT]) -> None:
     """Drops plumbing rows nobody needs any more, once an hour."""
     while True:
-        async with runtime.db.transaction() as session:
-            await session.execute(
-                text("DELETE FROM outbox WHERE sent_at < now() - interval '7 days'")
-            )
-            await session.execute(
-                text("DELETE FROM idempotency_keys WHERE created_at < now() - interval '1 day'")
-            )
-            await session.execute(
-                text("DELETE FROM inbox WHERE processed_at < now() - interval '30 days'")
-            )
+        await purge_expired(runtime.db)
         await asyncio.sleep(3600)

@@ -3,7 +3,17 @@
 import importlib
 from typing import Literal
 
+from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class TrustedIssuer(BaseModel):
+    """Another OpenID Connect provider whose tokens are accepted, and the tenants it may
+    assert (`"*"`: any)."""
+
+    issuer: str
+    jwks_url: str | None = None
+    tenants: list[str]
 
 
 class ServiceSettings(BaseSettings):
@@ -14,7 +24,18 @@ class ServiceSettings(BaseSettings):
     service_name: str = "resonance"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/resonance"
     database_pool_size: int = 10
+    # Set on every pooled connection: a runaway query or a transaction left open (a request
+    # stuck on an upstream) cannot hold locks and connections forever.
+    database_statement_timeout_s: float = 30.0
+    database_idle_in_transaction_timeout_s: float = 60.0
     kafka_bootstrap_servers: str = "127.0.0.1:59092"
+    # How clients reach and authenticate to Kafka (see resonance.common.kafka_clients).
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_username: str | None = None
+    kafka_password: SecretStr | None = None
+    # CA bundle verifying the brokers' certificates (SSL, SASL_SSL); None: the system's CAs.
+    kafka_ssl_cafile: str | None = None
     # How long start-up waits for Kafka before serving anyway and connecting in the background.
     kafka_connect_timeout_s: float = 15.0
     # Tests run many isolated copies of the platform against one broker; a prefix keeps
@@ -24,6 +45,19 @@ class ServiceSettings(BaseSettings):
     oidc_issuer: str = "http://127.0.0.1:8090"
     oidc_audience: str = "resonance"
     oidc_jwks_url: str | None = None
+    # Which tenants `oidc_issuer` may put in a token's `tenant` claim; "*" trusts it for any
+    # tenant (the local stack and tests, whose tenants are made up on the fly). A production
+    # provider shared by several customers lists exactly the tenants it speaks for.
+    oidc_tenants: list[str] = ["*"]
+    # Further providers (a customer's own), each limited to its tenants.
+    oidc_extra_issuers: list[TrustedIssuer] = []
+    # OAuth clients limited to some tenants (an HR integration's client to its customer): a
+    # token from a listed client asserting another tenant is refused.
+    oidc_client_tenants: dict[str, list[str]] = {}
+    # Signing keys stay fresh this long unless the provider's Cache-Control says otherwise;
+    # at most one fetch per interval (unknown key ids, failures back off from there).
+    jwks_cache_s: float = 600.0
+    jwks_min_refresh_interval_s: float = 10.0
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     otel_endpoint: str | None = None
     relay_poll_interval_s: float = 0.2

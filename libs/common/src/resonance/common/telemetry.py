@@ -1,6 +1,7 @@
 """OpenTelemetry setup and W3C trace-context propagation through the outbox and Kafka."""
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -20,6 +21,41 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 
 _propagator = TraceContextTextMapPropagator()
 
+# Server-span attributes the ASGI instrumentation fills with the raw query string (the full
+# URL in both the old and the new HTTP conventions, and `url.query` in the new one).
+_URL_ATTRIBUTES = ("http.url", "url.full")
+_QUERY_ATTRIBUTES = ("url.query",)
+REDACTED = "REDACTED"
+
+
+def scrub_query_string(span: trace.Span, scope: dict[str, Any]) -> None:
+    """`server_request_hook` for the FastAPI instrumentation: query strings carry personal
+    data (a SCIM filter on an e-mail address), so they never become span attributes.
+
+    The instrumentation has no option to leave them out and sets them before calling the
+    hook, so the hook overwrites them: the URL without its query, the query itself as
+    REDACTED (OpenTelemetry's own marker for scrubbed values)."""
+    if not span.is_recording() or not scope.get("query_string"):
+        return
+    attributes = getattr(span, "attributes", None) or {}
+    for key in _URL_ATTRIBUTES:
+        value = attributes.get(key)
+        if isinstance(value, str) and "?" in value:
+            span.set_attribute(key, value.split("?", 1)[0])
+    for key in _QUERY_ATTRIBUTES:
+        if key in attributes:
+            span.set_attribute(key, REDACTED)
+
+
+def otlp_url(endpoint: str, signal: str) -> str:
+    """The collector's URL for one signal. The setting is the collector's base URL (as
+    OTEL_EXPORTER_OTLP_ENDPOINT is), so traces and metrics do not land on one path."""
+    base = endpoint.rstrip("/")
+    for known in ("/v1/traces", "/v1/metrics"):
+        if base.endswith(known):
+            base = base[: -len(known)]
+    return f"{base}/v1/{signal}"
+
 
 def make_tracer_provider(
     service_name: str, exporter: str = "none", endpoint: str | None = None
@@ -32,7 +68,11 @@ def make_tracer_provider(
     elif exporter == "otlp":
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        span_exporter = OTLPSpanExporter(endpoint=endpoint) if endpoint else OTLPSpanExporter()
+        span_exporter = (
+            OTLPSpanExporter(endpoint=otlp_url(endpoint, "traces"))
+            if endpoint
+            else OTLPSpanExporter()
+        )
     if span_exporter is not None:
         provider.add_span_processor(BatchSpanProcessor(span_exporter))
     return provider
@@ -49,7 +89,9 @@ def make_meter_provider(
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 
         metric_exporter = (
-            OTLPMetricExporter(endpoint=endpoint) if endpoint else OTLPMetricExporter()
+            OTLPMetricExporter(endpoint=otlp_url(endpoint, "metrics"))
+            if endpoint
+            else OTLPMetricExporter()
         )
     if metric_exporter is not None:
         readers.append(PeriodicExportingMetricReader(metric_exporter))
@@ -85,5 +127,6 @@ __all__ = [
     "make_meter_provider",
     "make_tracer_provider",
     "otel_context",
+    "scrub_query_string",
     "trace",
 ]
