@@ -95,7 +95,7 @@ async def test_token_subject_resolves_to_the_projected_ambassador(
 
     r = await c.post("/v1/submissions", json={"format": "text", "title": "Later"}, headers=me)
     assert r.status_code == 201 and r.json()["ambassador_id"] == "emp-1"
-    mine = (await c.get("/v1/submissions/mine", headers=me)).json()
+    mine = (await c.get("/v1/submissions/mine", headers=me)).json()["items"]
     # The early one moved to emp-1 when the link became known.
     assert {(s["title"], s["ambassador_id"]) for s in mine} == {
         ("Early", "emp-1"),
@@ -112,7 +112,7 @@ async def test_token_subject_resolves_to_the_projected_ambassador(
 
     # Another person's token sees neither emp-1's submissions nor their targeting.
     other = infra.auth(tenant=t, roles=["ambassador"], subject="sub-other")
-    assert (await c.get("/v1/submissions/mine", headers=other)).json() == []
+    assert (await c.get("/v1/submissions/mine", headers=other)).json()["items"] == []
     other_ids = {i["id"] for i in (await c.get("/v1/feed", headers=other)).json()["items"]}
     assert for_france not in other_ids and already_shared in other_ids
 
@@ -127,7 +127,7 @@ async def test_token_subject_resolves_to_the_projected_ambassador(
                 t=t,
             )
             == 0
-            and (await c.get("/v1/submissions/mine", headers=me)).json() == []
+            and (await c.get("/v1/submissions/mine", headers=me)).json()["items"] == []
         )
 
     assert await eventually(erased)

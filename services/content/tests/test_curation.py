@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from resonance.common.events.catalogue import (
@@ -22,6 +23,17 @@ def news() -> Iterator[ThreadedServer]:
     server = ThreadedServer(sample_app).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def private_links(content: RunningService) -> Iterator[None]:
+    """The operator lets fetches reach loopback (where the sample news server runs), as the
+    local stack does; a tenant cannot (issue 8 item 6)."""
+    settings = content.settings
+    assert not settings.allow_private_links
+    settings.allow_private_links = True
+    yield
+    settings.allow_private_links = False
 
 
 def tenant() -> str:
@@ -53,7 +65,7 @@ async def test_moderation_approve_edited_and_reject_with_reason(
     second = (await c.post("/v1/submissions", json={**good, "title": "Second"}, headers=amb)).json()
     assert first["status"] == "pending"
     assert (await c.get("/v1/submissions", headers=amb)).status_code == 403
-    queue = (await c.get("/v1/submissions", headers=mod)).json()
+    queue = (await c.get("/v1/submissions", headers=mod)).json()["items"]
     assert [s["id"] for s in queue] == [first["id"], second["id"]]
 
     r = await c.post(
@@ -79,7 +91,7 @@ async def test_moderation_approve_edited_and_reject_with_reason(
         headers=mod,
     )
     assert r.json()["status"] == "rejected"
-    mine = {s["id"]: s for s in (await c.get("/v1/submissions/mine", headers=amb)).json()}
+    mine = {s["id"]: s for s in (await c.get("/v1/submissions/mine", headers=amb)).json()["items"]}
     assert mine[second["id"]]["reason"] == "Please remove the customer's logo"
     assert mine[first["id"]]["status"] == "approved"
     assert mine[first["id"]]["content_id"] == item["id"]
@@ -167,16 +179,22 @@ async def test_ssrf_guard_and_preview(
 ) -> None:
     c = content.client
     guarded = infra.auth(tenant=tenant(), roles=["communicator"])
+    details = set()
     for url in (
         f"{news.url}/articles/iot-trends",
         "http://169.254.169.254/latest/meta-data/",
         "http://10.0.0.1/",
         "http://[::1]/",
         "http://localhost:1/",
+        "http://[2002:7f00:1::]/",  # 6to4 of 127.0.0.1 (issue 8 item 12)
+        "http://no-such-host.invalid/",
     ):
         r = await c.post("/v1/previews", json={"url": url}, headers=guarded)
         assert r.status_code == 422, (url, r.text)
         assert r.json()["title"] == "Link refused", url
+        details.add(r.json()["detail"])
+    # One message whatever the cause: no oracle on internal names or ports (issue 8 item 6).
+    assert len(details) == 1, details
     r = await c.post("/v1/previews", json={"url": "file:///etc/passwd"}, headers=guarded)
     assert r.status_code == 422
     # Creating an item with a preview of a private link is refused too, and nothing is stored.
@@ -191,7 +209,23 @@ async def test_ssrf_guard_and_preview(
 
     t = tenant()
     local = infra.auth(tenant=t, roles=["program_manager"])
-    await c.put("/v1/settings", json={"allow_private_links": True}, headers=local)
+    # A programme manager cannot open private addresses (the field is no setting of theirs).
+    r = await c.put("/v1/settings", json={"allow_private_links": True}, headers=local)
+    assert r.status_code == 200 and r.json()["private_links_allowed"] is False
+    r = await c.post("/v1/previews", json={"url": f"{news.url}/articles/a"}, headers=local)
+    assert r.status_code == 422 and r.json()["title"] == "Link refused"
+
+    # The operator can (the local stack does, for its sample feed on loopback).
+    content.settings.allow_private_links = True
+    try:
+        await _previews_on_loopback(c, local, news, item)
+    finally:
+        content.settings.allow_private_links = False
+
+
+async def _previews_on_loopback(
+    c: httpx.AsyncClient, local: dict[str, str], news: ThreadedServer, item: dict[str, object]
+) -> None:
     r = await c.post(
         "/v1/previews", json={"url": f"{news.url}/articles/iot-trends?utm_source=x"}, headers=local
     )
@@ -209,13 +243,11 @@ async def test_ssrf_guard_and_preview(
 
 
 async def test_feed_source_ingestion_dedups(
-    infra: Infra, content: RunningService, news: ThreadedServer
+    infra: Infra, content: RunningService, news: ThreadedServer, private_links: None
 ) -> None:
     t = tenant()
-    manager = infra.auth(tenant=t, roles=["program_manager"])
     writer = infra.auth(tenant=t, roles=["communicator"])
     c = content.client
-    await c.put("/v1/settings", json={"allow_private_links": True}, headers=manager)
     source = {
         "name": "Sample news",
         "url": f"{news.url}/feed.atom",
@@ -241,7 +273,6 @@ async def test_feed_source_ingestion_dedups(
     # An auto-approved source, polled by the background job, publishes straight away.
     t2 = tenant()
     manager2 = infra.auth(tenant=t2, roles=["program_manager"])
-    await c.put("/v1/settings", json={"allow_private_links": True}, headers=manager2)
     r = await c.post(
         "/v1/sources", json={**source, "active": True, "auto_approve": True}, headers=manager2
     )
@@ -254,6 +285,7 @@ async def test_feed_source_ingestion_dedups(
     assert await eventually(published) == 3
 
     # Without the private-link permission the source is refused and the error recorded.
+    content.settings.allow_private_links = False
     t3 = tenant()
     guarded = infra.auth(tenant=t3, roles=["communicator"])
     sid3 = (await c.post("/v1/sources", json=source, headers=guarded)).json()["id"]

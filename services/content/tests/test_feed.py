@@ -218,7 +218,7 @@ async def test_bad_event_goes_to_the_dead_letter_topic(
         tenant="acme",
         data={"ambassador_id": "amb-x", "profile": {"worker_type": "astronaut"}},
     )
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka.bootstrap_servers)
+    producer = AIOKafkaProducer(**infra.kafka_options())
     await producer.start()
     try:
         prefix = content.settings.topic_prefix

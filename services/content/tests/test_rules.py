@@ -9,7 +9,6 @@ import pytest
 
 from resonance.common.domain_errors import DomainError, Forbidden
 from resonance.common.events.catalogue import Targeting
-from resonance.content.domain.addresses import private_links_allowed
 from resonance.content.domain.campaigns import check_launchable, launch_publish_at
 from resonance.content.domain.captions import check_captions
 from resonance.content.domain.compliance import refuse_blocked
@@ -283,11 +282,19 @@ def test_leaving_one_programme_keeps_the_others() -> None:
     assert after_leaving(["a", "b"], None, "opt_out") == (["a", "b"], False)
 
 
-def test_private_links_follow_the_tenant_then_the_service() -> None:
-    assert private_links_allowed(None, True) is True
-    assert private_links_allowed(None, False) is False
-    assert private_links_allowed(False, True) is False
-    assert private_links_allowed(True, False) is True
+def test_private_links_are_the_operators_setting_only() -> None:
+    # Issue 8 item 6: this test replaced one pinning the tenant's choice (the choice is gone).
+    from resonance.content.api.schemas_settings import SettingsIn
+    from resonance.content.service.previews import fetch_policy
+    from resonance.content.settings import ContentSettings
+
+    assert fetch_policy(ContentSettings(allow_private_links=True)).allow_private is True
+    assert fetch_policy(ContentSettings()).allow_private is False
+    # The old environment name of the operator's switch is still read.
+    assert ContentSettings(allow_private_links_default=True).allow_private_links is True
+    # A tenant's settings body has no such switch: sending one changes nothing.
+    assert "allow_private_links" not in SettingsIn.model_fields
+    assert "allow_private_links" not in SettingsIn(allow_private_links=True).model_dump()  # type: ignore[call-arg]
 
 
 def test_a_bad_cursor_is_a_400_problem() -> None:

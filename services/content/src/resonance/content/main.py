@@ -11,6 +11,7 @@ from resonance.content.api import (
     previews,
     sources,
     submissions,
+    taxonomy,
     tenant_settings,
 )
 from resonance.content.events.projections import consumers
@@ -46,6 +47,7 @@ def create_app(settings: ContentSettings | None = None) -> FastAPI:
             sources.router,
             kpis.router,
             tenant_settings.router,
+            taxonomy.router,
         ],
         consumers=consumers,
         background_jobs=[run_scheduler, run_source_poller],

@@ -3,10 +3,11 @@ its approved items and emits campaign.launched."""
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from resonance.common.events.catalogue import Targeting
 from resonance.content.api.deps import NO_NUL, Editor, Rt
+from resonance.content.api.schemas import CURSOR_DOC, Page
 from resonance.content.api.schemas_campaigns import CampaignIn, CampaignOut
 from resonance.content.service import campaigns
 from resonance.content.service.campaigns import CampaignView
@@ -48,11 +49,16 @@ async def create_campaign(body: CampaignIn, principal: Editor, rt: Rt) -> Campai
     return _out(view)
 
 
-@router.get("", response_model=list[CampaignOut], summary="The tenant's campaigns, newest first")
-async def list_campaigns(principal: Editor, rt: Rt) -> list[CampaignOut]:
+@router.get("", response_model=Page[CampaignOut], summary="The tenant's campaigns, newest first")
+async def list_campaigns(
+    principal: Editor,
+    rt: Rt,
+    cursor: str | None = Query(default=None, max_length=200, description=CURSOR_DOC),
+    limit: int = Query(default=50, ge=1, le=200),
+) -> Page[CampaignOut]:
     async with rt.unit_of_work() as uow:
-        views = await campaigns.list_campaigns(uow, principal)
-    return [_out(v) for v in views]
+        page = await campaigns.list_campaigns(uow, principal, cursor, limit)
+    return Page(items=[_out(v) for v in page.rows], next_cursor=page.next_cursor)
 
 
 @router.get(

@@ -3,7 +3,7 @@
 import json
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import asyncpg
 from fastapi import APIRouter, Query, Response
@@ -12,7 +12,7 @@ from pydantic_core import to_json
 
 from resonance.content.api.deps import NO_NUL, Ambassador, FeedReader, Rt
 from resonance.content.api.schemas import CaptionOut
-from resonance.content.service.feed import FeedFilters, feed_page
+from resonance.content.service.feed import FeedFilters, feed_item, feed_page
 
 router = APIRouter(prefix="/v1/feed", tags=["feed"], dependencies=NO_NUL)
 
@@ -86,37 +86,35 @@ class FeedPage(BaseModel):
     }
 
 
+def _item(r: asyncpg.Record) -> dict[str, Any]:
+    """A FeedItem document from a feed row."""
+    return {
+        "id": r["id"],
+        "family": r["family"],
+        "category": r["category"],
+        "format": r["format"],
+        "title": r["title"],
+        "body": r["body"],
+        "url": r["url"],
+        "image_url": r["image_url"],
+        "preview_title": r["preview_title"],
+        "preview_description": r["preview_description"],
+        "language": r["language"],
+        "brand": r["brand"],
+        "tags": r["tags"],
+        "campaign_id": r["campaign_id"],
+        "pinned": r["pinned"],
+        "must_read": r["must_read"],
+        "published_at": r["feed_at"],
+        "expires_at": r["expires_at"],
+        "captions": json.loads(r["captions"]),
+    }
+
+
 def _page(rows: list[asyncpg.Record], next_cursor: str | None, disclosure: str | None) -> bytes:
     """The FeedPage document in one serialisation pass (the same JSON as FeedPage's)."""
     return to_json(
-        {
-            "items": [
-                {
-                    "id": r["id"],
-                    "family": r["family"],
-                    "category": r["category"],
-                    "format": r["format"],
-                    "title": r["title"],
-                    "body": r["body"],
-                    "url": r["url"],
-                    "image_url": r["image_url"],
-                    "preview_title": r["preview_title"],
-                    "preview_description": r["preview_description"],
-                    "language": r["language"],
-                    "brand": r["brand"],
-                    "tags": r["tags"],
-                    "campaign_id": r["campaign_id"],
-                    "pinned": r["pinned"],
-                    "must_read": r["must_read"],
-                    "published_at": r["feed_at"],
-                    "expires_at": r["expires_at"],
-                    "captions": json.loads(r["captions"]),
-                }
-                for r in rows
-            ],
-            "next_cursor": next_cursor,
-            "disclosure": disclosure,
-        }
+        {"items": [_item(r) for r in rows], "next_cursor": next_cursor, "disclosure": disclosure}
     )
 
 
@@ -153,4 +151,28 @@ async def feed(
     page = await feed_page(reader, principal, filters, cursor, limit, rt.clock())
     return Response(
         _page(page.rows, page.next_cursor, page.disclosure), media_type="application/json"
+    )
+
+
+class FeedItemPage(FeedItem):
+    """One item of the feed, with the disclosure the sharing service will append."""
+
+    disclosure: str | None
+
+
+@router.get(
+    "/{item_id}",
+    response_model=FeedItemPage,
+    summary="One item of the caller's feed (ambassadors), by the feed's rule",
+    responses={
+        403: {"description": "Not an ambassador, or no longer active (problem+json)"},
+        404: {"description": "Not an item of the caller's feed (problem+json)"},
+    },
+)
+async def read_feed_item(
+    item_id: uuid.UUID, principal: Ambassador, reader: FeedReader, rt: Rt
+) -> Response:
+    row, disclosure = await feed_item(reader, principal, item_id, rt.clock())
+    return Response(
+        to_json({**_item(row), "disclosure": disclosure}), media_type="application/json"
     )

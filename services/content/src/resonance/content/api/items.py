@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Query, status
 
 from resonance.content.api.deps import NO_NUL, Editor, ProgrammeManager, Rt
 from resonance.content.api.schemas import (
+    CURSOR_DOC,
     AuditOut,
     CaptionIn,
     Comment,
@@ -17,6 +18,7 @@ from resonance.content.api.schemas import (
     Rejection,
     item_out,
 )
+from resonance.content.domain.captions import MAX_CAPTIONS
 from resonance.content.domain.workflow import Action, Status
 from resonance.content.service import items
 from resonance.content.service.items import ItemView
@@ -51,8 +53,11 @@ async def list_items(
     status_: Status | None = Query(default=None, alias="status"),
     family: str | None = None,
     campaign_id: uuid.UUID | None = None,
+    cursor: str | None = Query(default=None, max_length=200, description=CURSOR_DOC),
     limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0, le=100_000),
+    offset: int = Query(
+        default=0, ge=0, le=100_000, deprecated=True, description="Use `cursor` instead."
+    ),
 ) -> ItemPage:
     async with rt.unit_of_work() as uow:
         page = await items.items_of(
@@ -61,10 +66,11 @@ async def list_items(
             status=status_,
             family=family,
             campaign_id=campaign_id,
+            cursor=cursor,
             offset=offset,
             limit=limit,
         )
-    return ItemPage(items=[_out(v) for v in page.items], next_offset=page.next_offset)
+    return ItemPage(items=[_out(v) for v in page.items], next_cursor=page.next_cursor)
 
 
 @router.get(
@@ -96,7 +102,7 @@ async def put_captions(
     item_id: uuid.UUID,
     principal: Editor,
     rt: Rt,
-    captions: list[CaptionIn] = Body(max_length=100),
+    captions: list[CaptionIn] = Body(max_length=MAX_CAPTIONS),
 ) -> ItemOut:
     async with rt.unit_of_work() as uow:
         return _out(await items.replace_captions(uow, principal, item_id, captions))

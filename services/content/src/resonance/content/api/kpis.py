@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from resonance.content.api.deps import NO_NUL, Editor, Rt
+from resonance.content.api.timestamps import Timestamp
 from resonance.content.service import kpis
 
 router = APIRouter(prefix="/v1/kpis", tags=["kpis"], dependencies=NO_NUL)
@@ -54,8 +55,8 @@ async def mix(
     principal: Editor,
     rt: Rt,
     brand: str | None = Query(default=None, max_length=100),
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Timestamp | None = None,
+    until: Timestamp | None = None,
 ) -> MixOut:
     async with rt.unit_of_work() as uow:
         report = await kpis.content_mix(uow, principal, brand, since, until)

@@ -2,16 +2,44 @@
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field, HttpUrl, model_validator
+from pydantic import BaseModel, Field, HttpUrl, StringConstraints, model_validator
 
 from resonance.common.events.catalogue import Network, Targeting
+from resonance.content.api.timestamps import Timestamp
+from resonance.content.domain.captions import MAX_CAPTION_CHARS, MAX_CAPTIONS
 from resonance.content.domain.taxonomy import EditorialFamily, Format
 from resonance.content.store.items import targeting_of
 from resonance.content.store.tables import Caption, ContentItem
 
 LANGUAGE = r"^[a-z]{2}(-[A-Z]{2})?$"
+
+# Every list and string that ends up in an event is bounded here (content.published must stay
+# well under the outbox's event size limit; issue 8).
+MAX_TAGS = 30
+Tag = Annotated[str, StringConstraints(max_length=50)]
+MAX_TARGET_VALUES = 50
+TargetValue = Annotated[str, StringConstraints(max_length=100)]
+
+
+def _values() -> Any:
+    return Field(default_factory=list, max_length=MAX_TARGET_VALUES)
+
+
+class TargetingIn(Targeting):
+    """Targeting as a request sends it: at most 50 values of 100 characters per field.
+    Values are matched trimmed and whatever their case ("marketing" reaches "Marketing")."""
+
+    brands: list[TargetValue] = _values()
+    entities: list[TargetValue] = _values()
+    job_families: list[TargetValue] = _values()
+    sites: list[TargetValue] = _values()
+    countries: list[TargetValue] = _values()
+    languages: list[TargetValue] = _values()
+    programmes: list[TargetValue] = _values()
+    worker_types: list[TargetValue] = _values()
+
 
 TARGETING_EXAMPLE: dict[str, Any] = {
     "countries": ["FR", "BE"],
@@ -55,18 +83,25 @@ ITEM_OUT_EXAMPLE: dict[str, Any] = {
 class CaptionIn(BaseModel):
     network: Network
     language: str = Field(pattern=LANGUAGE)
-    text: str = Field(min_length=1, max_length=70_000)
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_CAPTION_CHARS,
+        description="At most 10,000 characters, and 60,000 for all of an item's captions.",
+    )
 
 
-class CaptionOut(CaptionIn):
+class CaptionOut(BaseModel):
+    network: Network
+    language: str
+    text: str
     variant: int
 
 
 class Window(BaseModel):
-    publish_at: datetime | None = Field(
+    publish_at: Timestamp | None = Field(
         default=None, description="Start of the publish window (publishing may be scheduled)."
     )
-    expires_at: datetime | None = Field(
+    expires_at: Timestamp | None = Field(
         default=None, description="End of the window: the item expires and is retired."
     )
 
@@ -91,9 +126,9 @@ class ItemIn(Window):
     image_url: HttpUrl | None = None
     language: str | None = Field(default=None, pattern=LANGUAGE)
     brand: str | None = Field(default=None, max_length=100)
-    tags: list[str] = Field(default_factory=list, max_length=30)
-    captions: list[CaptionIn] = Field(default_factory=list, max_length=100)
-    targeting: Targeting = Field(default_factory=Targeting)
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    captions: list[CaptionIn] = Field(default_factory=list, max_length=MAX_CAPTIONS)
+    targeting: TargetingIn = Field(default_factory=TargetingIn)
     campaign_id: uuid.UUID | None = None
     pinned: bool = False
     must_read: bool = False
@@ -152,12 +187,12 @@ class ItemPatch(BaseModel):
     image_url: HttpUrl | None = None
     language: str | None = Field(default=None, pattern=LANGUAGE)
     brand: str | None = Field(default=None, max_length=100)
-    tags: list[str] | None = Field(default=None, max_length=30)
-    captions: list[CaptionIn] | None = Field(default=None, max_length=100)
-    targeting: Targeting | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
+    captions: list[CaptionIn] | None = Field(default=None, max_length=MAX_CAPTIONS)
+    targeting: TargetingIn | None = None
     campaign_id: uuid.UUID | None = None
-    publish_at: datetime | None = None
-    expires_at: datetime | None = None
+    publish_at: Timestamp | None = None
+    expires_at: Timestamp | None = None
     pinned: bool | None = None
     must_read: bool | None = None
 
@@ -195,12 +230,23 @@ class ItemOut(BaseModel):
     model_config = {"json_schema_extra": {"examples": [ITEM_OUT_EXAMPLE]}}
 
 
-class ItemPage(BaseModel):
-    items: list[ItemOut]
-    next_offset: int | None
+CURSOR_EXAMPLE = "WyIyMDI2LTExLTIyVDEwOjAwOjAwKzAwOjAwIiwiNWIwYzJhNWUiXQ"
+CURSOR_DOC = "next_cursor of the previous page (every /v1 list pages the same way)"
+T = TypeVar("T")
 
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: `next_cursor` asks for the next one (null on the last page)."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+class ItemPage(Page[ItemOut]):
     model_config = {
-        "json_schema_extra": {"examples": [{"items": [ITEM_OUT_EXAMPLE], "next_offset": 50}]}
+        "json_schema_extra": {
+            "examples": [{"items": [ITEM_OUT_EXAMPLE], "next_cursor": CURSOR_EXAMPLE}]
+        }
     }
 
 
@@ -217,7 +263,7 @@ class Rejection(BaseModel):
 
 
 class PublishRequest(BaseModel):
-    publish_at: datetime | None = Field(
+    publish_at: Timestamp | None = Field(
         default=None, description="Schedule for later; omitted or past means at once."
     )
 

@@ -6,14 +6,16 @@ from typing import Literal
 from pydantic import BaseModel, Field, HttpUrl, model_validator
 
 from resonance.common.events.catalogue import Targeting
+from resonance.content.api.schemas import TargetingIn
+from resonance.content.api.timestamps import Timestamp
 
 
 class CampaignIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
     brand: str | None = Field(default=None, max_length=100)
-    starts_at: datetime
-    ends_at: datetime | None = None
+    starts_at: Timestamp
+    ends_at: Timestamp | None = None
     goal_metric: Literal["shares", "reach", "clicks"] | None = None
     goal_value: int | None = Field(default=None, ge=1, le=2_000_000_000)
     exclusive: bool = Field(default=False, description="An operation reserved to ambassadors")
@@ -22,7 +24,7 @@ class CampaignIn(BaseModel):
         max_length=20,
         description="The company's official posts this campaign amplifies (mirror campaign)",
     )
-    targeting: Targeting = Field(default_factory=Targeting)
+    targeting: TargetingIn = Field(default_factory=TargetingIn)
 
     @model_validator(mode="after")
     def _window(self) -> "CampaignIn":
@@ -54,6 +56,10 @@ class CampaignIn(BaseModel):
 
 
 class CampaignOut(CampaignIn):
+    # What was stored, as stored (the request bounds apply on the way in).
+    starts_at: datetime  # type: ignore[assignment]
+    ends_at: datetime | None = None  # type: ignore[assignment]
+    targeting: Targeting = Field(default_factory=Targeting)  # type: ignore[assignment]
     id: str
     status: Literal["draft", "launched"]
     launched_at: datetime | None

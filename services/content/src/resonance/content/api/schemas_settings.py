@@ -1,14 +1,18 @@
 """Request and response bodies of the tenant settings routes."""
 
-from pydantic import BaseModel, Field
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+Term = Annotated[str, StringConstraints(max_length=200)]
 
 
 class SettingsIn(BaseModel):
     approval_required: bool = Field(
         default=False, description="Every brand's items need a programme manager's approval."
     )
-    approval_required_brands: list[str] = Field(default_factory=list, max_length=200)
-    blocked_terms: list[str] = Field(
+    approval_required_brands: list[Term] = Field(default_factory=list, max_length=200)
+    blocked_terms: list[Term] = Field(
         default_factory=list,
         max_length=2000,
         description="Words or phrases refused in captions and submissions (case-insensitive).",
@@ -17,11 +21,6 @@ class SettingsIn(BaseModel):
         default=None, max_length=100, description="Appended by the sharing service, e.g. #employee"
     )
     mix_target_company: float = Field(default=0.2, ge=0, le=1)
-    allow_private_links: bool | None = Field(
-        default=None,
-        description="Let link previews and feeds reach private/loopback addresses (local stacks "
-        "only). Null: the service's default.",
-    )
 
     model_config = {
         "json_schema_extra": {
@@ -40,4 +39,7 @@ class SettingsIn(BaseModel):
 
 class SettingsOut(SettingsIn):
     tenant: str
-    private_links_allowed: bool
+    private_links_allowed: bool = Field(
+        description="Whether link previews and feeds may reach private addresses: the "
+        "operator's setting (local stacks only), not the tenant's."
+    )

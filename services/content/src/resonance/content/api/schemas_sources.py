@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, HttpUrl
 
-from resonance.content.api.schemas import LANGUAGE
+from resonance.content.api.schemas import LANGUAGE, MAX_TAGS, Tag
 from resonance.content.domain.taxonomy import EditorialFamily
 
 
@@ -12,10 +12,10 @@ class SourceIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     url: HttpUrl
     family: EditorialFamily = "market"
-    category: str | None = None
+    category: str | None = Field(default=None, max_length=40)
     language: str | None = Field(default=None, pattern=LANGUAGE)
     brand: str | None = Field(default=None, max_length=100)
-    tags: list[str] = Field(default_factory=list, max_length=30)
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     auto_approve: bool = Field(
         default=False,
         description="Publish new entries at once (programme managers only); else drafts.",
@@ -40,9 +40,13 @@ class SourceIn(BaseModel):
 
 
 class SourceOut(SourceIn):
+    tags: list[str] = Field(default_factory=list)  # as stored
     id: str
     last_polled_at: datetime | None
     last_error: str | None
+    failures: int = Field(
+        default=0, description="Polls failed in a row; each doubles the wait before the next."
+    )
     next_poll_at: datetime
 
 

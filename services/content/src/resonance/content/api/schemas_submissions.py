@@ -5,8 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, HttpUrl
 
-from resonance.common.events.catalogue import Targeting
-from resonance.content.api.schemas import LANGUAGE, CaptionIn
+from resonance.content.api.schemas import LANGUAGE, MAX_TAGS, CaptionIn, Tag, TargetingIn
+from resonance.content.domain.captions import MAX_CAPTIONS
 
 
 class SubmissionIn(BaseModel):
@@ -76,12 +76,12 @@ class Approval(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     body: str | None = Field(default=None, max_length=10_000)
     url: HttpUrl | None = None
-    category: str | None = None
+    category: str | None = Field(default=None, max_length=40)
     language: str | None = Field(default=None, pattern=LANGUAGE)
-    brand: str | None = None
-    tags: list[str] = Field(default_factory=list, max_length=30)
-    captions: list[CaptionIn] = Field(default_factory=list, max_length=100)
-    targeting: Targeting = Field(default_factory=Targeting)
+    brand: str | None = Field(default=None, max_length=100)
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    captions: list[CaptionIn] = Field(default_factory=list, max_length=MAX_CAPTIONS)
+    targeting: TargetingIn = Field(default_factory=TargetingIn)
     pinned: bool = False
     must_read: bool = False
 

@@ -2,9 +2,10 @@
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from resonance.content.api.deps import NO_NUL, Editor, Rt
+from resonance.content.api.schemas import CURSOR_DOC, Page
 from resonance.content.api.schemas_sources import PollOut, SourceIn, SourceOut
 from resonance.content.service import sources
 from resonance.content.store.tables import Source
@@ -29,6 +30,7 @@ def _out(s: Source) -> SourceOut:
         active=s.active,
         last_polled_at=s.last_polled_at,
         last_error=s.last_error,
+        failures=s.failures,
         next_poll_at=s.next_poll_at,
     )
 
@@ -45,11 +47,16 @@ async def create_source(body: SourceIn, principal: Editor, rt: Rt) -> SourceOut:
     return _out(row)
 
 
-@router.get("", response_model=list[SourceOut], summary="The tenant's sources")
-async def list_sources(principal: Editor, rt: Rt) -> list[SourceOut]:
+@router.get("", response_model=Page[SourceOut], summary="The tenant's sources, oldest first")
+async def list_sources(
+    principal: Editor,
+    rt: Rt,
+    cursor: str | None = Query(default=None, max_length=200, description=CURSOR_DOC),
+    limit: int = Query(default=50, ge=1, le=200),
+) -> Page[SourceOut]:
     async with rt.unit_of_work() as uow:
-        rows = await sources.list_sources(uow, principal)
-    return [_out(s) for s in rows]
+        page = await sources.list_sources(uow, principal, cursor, limit)
+    return Page(items=[_out(s) for s in page.rows], next_cursor=page.next_cursor)
 
 
 @router.put(

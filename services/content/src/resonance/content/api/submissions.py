@@ -6,7 +6,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, status
 
 from resonance.content.api.deps import NO_NUL, Ambassador, Editor, Rt
-from resonance.content.api.schemas import ItemOut, item_out
+from resonance.content.api.schemas import CURSOR_DOC, ItemOut, Page, item_out
 from resonance.content.api.schemas_submissions import (
     Approval,
     Rejection,
@@ -57,29 +57,35 @@ async def submit(body: SubmissionIn, principal: Ambassador, rt: Rt) -> Submissio
 
 @router.get(
     "/mine",
-    response_model=list[SubmissionOut],
-    summary="The caller's own submissions with their status and any rejection reason",
+    response_model=Page[SubmissionOut],
+    summary="The caller's own submissions (newest first) with their status and any reason",
 )
-async def mine(principal: Ambassador, rt: Rt) -> list[SubmissionOut]:
+async def mine(
+    principal: Ambassador,
+    rt: Rt,
+    cursor: str | None = Query(default=None, max_length=200, description=CURSOR_DOC),
+    limit: int = Query(default=50, ge=1, le=200),
+) -> Page[SubmissionOut]:
     async with rt.unit_of_work() as uow:
-        rows = await submissions.mine(uow, principal)
-    return [_out(s) for s in rows]
+        page = await submissions.mine(uow, principal, cursor, limit)
+    return Page(items=[_out(s) for s in page.rows], next_cursor=page.next_cursor)
 
 
 @router.get(
     "",
-    response_model=list[SubmissionOut],
+    response_model=Page[SubmissionOut],
     summary="The moderation queue (oldest first), or past decisions",
 )
 async def queue(
     principal: Editor,
     rt: Rt,
     status_: Literal["pending", "approved", "rejected"] = Query(default="pending", alias="status"),
+    cursor: str | None = Query(default=None, max_length=200, description=CURSOR_DOC),
     limit: int = Query(default=50, ge=1, le=200),
-) -> list[SubmissionOut]:
+) -> Page[SubmissionOut]:
     async with rt.unit_of_work() as uow:
-        rows = await submissions.moderation_queue(uow, principal, status_, limit)
-    return [_out(s) for s in rows]
+        page = await submissions.moderation_queue(uow, principal, status_, cursor, limit)
+    return Page(items=[_out(s) for s in page.rows], next_cursor=page.next_cursor)
 
 
 @router.post(

@@ -19,7 +19,6 @@ def _out(view: SettingsView) -> SettingsOut:
         blocked_terms=list(row.blocked_terms),
         disclosure_text=row.disclosure_text,
         mix_target_company=row.mix_target_company,
-        allow_private_links=row.allow_private_links,
         private_links_allowed=view.private_links_allowed,
     )
 

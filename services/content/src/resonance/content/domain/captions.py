@@ -1,15 +1,10 @@
 """Suggested captions: per-network length limits (X counts weighted characters)."""
 
-import warnings
 from dataclasses import dataclass
 
 from resonance.content.domain.compliance import refuse_blocked
-from resonance.content.domain.errors import CaptionTooLong
-
-with warnings.catch_warnings():
-    # twitter-text-parser loads its emoji table through pkg_resources, which warns on import.
-    warnings.simplefilter("ignore")
-    from twitter_text import parse_tweet
+from resonance.content.domain.errors import CaptionsTooLarge, CaptionTooLong
+from resonance.content.domain.text_length import weighted_length
 
 # Published limits of a post's text on each network.
 NETWORK_LIMITS: dict[str, int] = {
@@ -22,11 +17,18 @@ NETWORK_LIMITS: dict[str, int] = {
     "threads": 500,
 }
 
+# Bounds on what an item may carry, whatever the network: checked before any counting (no
+# unbounded CPU work in a request) and keeping `content.published` far below the outbox's
+# event size limit (50 captions of 20,000 characters would already be 1 MB of text).
+MAX_CAPTIONS = 30
+MAX_CAPTION_CHARS = 10_000
+MAX_CAPTIONS_TOTAL_CHARS = 60_000
+
 
 def caption_length(network: str, text: str) -> int:
     """Length as the network counts it: X weighs CJK and emoji double and every URL as 23."""
     if network == "x":
-        return int(parse_tweet(text).weightedLength)
+        return weighted_length(text)
     return len(text)
 
 
@@ -55,7 +57,11 @@ def length_issue(
     limit = NETWORK_LIMITS.get(network)
     if limit is None:
         return None
-    length = caption_length(network, with_disclosure(text, disclosure))
+    text = with_disclosure(text, disclosure)
+    if len(text) > max(16 * limit, 16_384):
+        # Far over whatever URLs shorten: refused on its size, without counting.
+        return LengthIssue(network, language, len(text), limit)
+    length = caption_length(network, text)
     return LengthIssue(network, language, length, limit) if length > limit else None
 
 
@@ -63,7 +69,9 @@ def check_captions(
     captions: list[tuple[str, str, str]], blocked_terms: list[str], disclosure: str | None
 ) -> None:
     """Each (network, language, text) caption is free of blocked terms and, with the
-    disclosure the sharing service appends, within its network's limit."""
+    disclosure the sharing service appends, within its network's limit. The cheap bounds
+    (how many, how long) come first."""
+    check_caption_bounds([text for _, _, text in captions])
     for i, (network, language, text) in enumerate(captions):
         refuse_blocked(blocked_terms, **{f"captions[{i}]": text})
         issue = length_issue(network, language, text, disclosure)
@@ -76,6 +84,30 @@ def check_captions(
                 limit=issue.limit,
                 index=i,
             )
+
+
+def check_caption_bounds(texts: list[str]) -> None:
+    """At most MAX_CAPTIONS captions of MAX_CAPTION_CHARS each, MAX_CAPTIONS_TOTAL_CHARS in all
+    (the `other` network has no limit of its own, these bound it too)."""
+    if len(texts) > MAX_CAPTIONS:
+        raise CaptionsTooLarge(
+            f"at most {MAX_CAPTIONS} captions per item", count=len(texts), limit=MAX_CAPTIONS
+        )
+    for i, text in enumerate(texts):
+        if len(text) > MAX_CAPTION_CHARS:
+            raise CaptionsTooLarge(
+                f"captions[{i}] has {len(text)} characters; at most {MAX_CAPTION_CHARS}",
+                index=i,
+                length=len(text),
+                limit=MAX_CAPTION_CHARS,
+            )
+    total = sum(len(t) for t in texts)
+    if total > MAX_CAPTIONS_TOTAL_CHARS:
+        raise CaptionsTooLarge(
+            f"the captions hold {total} characters; at most {MAX_CAPTIONS_TOTAL_CHARS} in all",
+            length=total,
+            limit=MAX_CAPTIONS_TOTAL_CHARS,
+        )
 
 
 def number_variants(captions: list[tuple[str, str, str]]) -> list[tuple[str, str, int, str]]:

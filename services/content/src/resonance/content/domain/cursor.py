@@ -1,12 +1,17 @@
-"""Opaque keyset cursors for the feed: the sort key of the last item returned."""
+"""Opaque keyset cursors: the sort key of the last row returned (the feed's, and the back
+office lists' creation time and id). Every /v1 list answers `items` and `next_cursor`."""
 
 import base64
 import json
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from resonance.common.domain_errors import DomainError
+
+T = TypeVar("T")
 
 
 class BadCursor(DomainError, ValueError):
@@ -42,3 +47,35 @@ class FeedPosition:
         if position.feed_at.tzinfo is None:
             raise BadCursor("the cursor is not one this service issued")
         return position
+
+
+@dataclass(frozen=True)
+class ListPosition:
+    """Where a page of a back-office list ended: the last row's creation time and id (the
+    lists are ordered by both, so the next page starts strictly after them)."""
+
+    at: datetime
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.at.isoformat(), str(self.id)])
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, cursor: str) -> "ListPosition":
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            at, id_ = json.loads(base64.urlsafe_b64decode(padded))
+            position = cls(datetime.fromisoformat(at), uuid.UUID(id_))
+        except (ValueError, TypeError) as exc:
+            raise BadCursor("the cursor is not one this service issued") from exc
+        if position.at.tzinfo is None:
+            raise BadCursor("the cursor is not one this service issued")
+        return position
+
+
+def next_cursor(rows: Sequence[T], limit: int, position: Callable[[T], ListPosition]) -> str | None:
+    """The cursor of the page after `rows` (fetched with limit + 1), or None on the last."""
+    if len(rows) <= limit:
+        return None
+    return position(rows[limit - 1]).encode()

@@ -45,6 +45,11 @@ class CaptionTooLong(Invalid):
     default_slug = "caption-too-long"
 
 
+class CaptionsTooLarge(Invalid):
+    title = "Captions too large"
+    default_slug = "captions-too-large"
+
+
 class LinkRefused(Invalid):
     title = "Link refused"
     default_slug = "link-refused"

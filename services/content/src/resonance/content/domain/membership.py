@@ -1,4 +1,8 @@
-"""What leaving means for the projected ambassador (targeting by programme)."""
+"""The projected ambassador: what leaving means (targeting by programme), and which events
+may still change the projection (versions, erasure tombstones)."""
+
+import hashlib
+from datetime import datetime
 
 
 def after_leaving(
@@ -12,3 +16,18 @@ def after_leaving(
         remaining = [p for p in programmes if p != programme_id]
         return remaining, bool(remaining)
     return programmes, False
+
+
+def erasure_key(ambassador_id: str) -> str:
+    """What an erasure tombstone keeps of the person: a digest of their id, not the id."""
+    return hashlib.sha256(ambassador_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def event_applies(at: datetime, last_applied: datetime | None, erased_at: datetime | None) -> bool:
+    """Whether an ambassador event written at `at` may change the projection: never when it
+    is older than what the projection already holds (a replay, a late delivery), nor when it
+    dates from before the person's erasure (it would bring them back). An event written
+    after the erasure (the person joined again, with new consent) applies."""
+    if erased_at is not None and at <= erased_at:
+        return False
+    return last_applied is None or at >= last_applied

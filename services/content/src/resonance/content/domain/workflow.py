@@ -80,7 +80,12 @@ class Outcome:
 
 
 def approval_required(brand: str | None, required_all: bool, required_brands: list[str]) -> bool:
-    return required_all or (brand is not None and brand in required_brands)
+    """Brands compare trimmed and whatever their case ("ACME " is acme)."""
+    if required_all:
+        return True
+    return brand is not None and brand.strip().lower() in {
+        b.strip().lower() for b in required_brands
+    }
 
 
 def decide(

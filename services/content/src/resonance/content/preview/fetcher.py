@@ -1,9 +1,15 @@
 """Outgoing HTTP fetches of user-supplied URLs, guarded against server-side request forgery.
 
 Every hop (the URL and each redirect) is resolved first; when any address it resolves to is
-not public the fetch is refused unless the tenant allows private links. The connection then
-goes to the address that was checked (Host header and TLS SNI keep the name), so a DNS answer
-that changes between the check and the connection (rebinding) cannot slip through.
+not public the fetch is refused unless the operator allows private links (a service setting,
+never a tenant's). The connection then goes to the address that was checked (Host header and
+TLS SNI keep the name), so a DNS answer that changes between the check and the connection
+(rebinding) cannot slip through.
+
+The whole fetch (every hop, every read) has one deadline, so a server trickling a byte at a
+time cannot hold it longer. Refusals and failures carry one message each, whatever the cause:
+a caller must not learn from our answers which internal names resolve or which ports answer
+(the cause is kept in `cause` for our logs).
 """
 
 import asyncio
@@ -15,13 +21,29 @@ import httpx
 
 from resonance.content.domain.addresses import is_public_address
 
+REFUSED = (
+    "the link was refused: only http(s) links to public addresses are fetched "
+    "(not private, loopback or link-local ones, nor links with credentials)"
+)
+UNREADABLE = "the link could not be read"
+# Said after the page answered: its size is the page's, not a trait of the network.
+TOO_LARGE = "the link could not be read: the page is too large"
+
 
 class FetchRefused(Exception):
-    """The URL may not be fetched (scheme, port or address): a 422 for the caller."""
+    """The URL may not be fetched (scheme, port, name or address): a 422 for the caller."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(REFUSED)
+        self.cause = cause
 
 
 class FetchFailed(Exception):
     """The target could not be read (network, status, size, timeout)."""
+
+    def __init__(self, cause: str, *, public: str = UNREADABLE) -> None:
+        super().__init__(public)
+        self.cause = cause
 
 
 @dataclass(frozen=True)
@@ -45,7 +67,8 @@ async def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise FetchFailed(f"cannot resolve {host}") from exc
+        # Refused like a private name: "does not resolve" vs "private" would map internal DNS.
+        raise FetchRefused(f"cannot resolve {host}") from exc
     return sorted({str(info[4][0]) for info in infos})
 
 
@@ -72,6 +95,15 @@ async def _checked_address(url: str, policy: FetchPolicy) -> tuple[str, str, int
 
 
 async def fetch(url: str, policy: FetchPolicy, accept: str = "text/html") -> Fetched:
+    """The page at `url` within `policy`, or FetchRefused / FetchFailed."""
+    try:
+        async with asyncio.timeout(policy.timeout_s):
+            return await _fetch(url, policy, accept)
+    except TimeoutError as exc:
+        raise FetchFailed("the page did not answer in time") from exc
+
+
+async def _fetch(url: str, policy: FetchPolicy, accept: str) -> Fetched:
     current = url
     async with httpx.AsyncClient(
         timeout=httpx.Timeout(policy.timeout_s), follow_redirects=False, trust_env=False
@@ -105,12 +137,12 @@ async def fetch(url: str, policy: FetchPolicy, accept: str = "text/html") -> Fet
                         raise FetchFailed(f"the page answered {response.status_code}")
                     declared = response.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > policy.max_bytes:
-                        raise FetchFailed("the page is too large")
+                        raise FetchFailed("the page is too large", public=TOO_LARGE)
                     body = bytearray()
                     async for chunk in response.aiter_bytes():
                         body.extend(chunk)
                         if len(body) > policy.max_bytes:
-                            raise FetchFailed("the page is too large")
+                            raise FetchFailed("the page is too large", public=TOO_LARGE)
                     return Fetched(
                         url=current,
                         status=response.status_code,

@@ -26,6 +26,9 @@ def _meta(soup: BeautifulSoup, *keys: str) -> str | None:
     return None
 
 
+MAX_URL_CHARS = 2048
+
+
 def parse_preview(html: bytes | str, url: str) -> Preview:
     soup = BeautifulSoup(html, "html.parser")
     title = _meta(soup, "og:title", "twitter:title")
@@ -38,11 +41,16 @@ def parse_preview(html: bytes | str, url: str) -> Preview:
         link = soup.find("link", rel="canonical")
         href = link.get("href") if link is not None else None
         canonical = href if isinstance(href, str) and href.strip() else None
+    canonical = urljoin(url, canonical) if canonical else None
+    image = urljoin(url, image) if image else None
+    site_name = _meta(soup, "og:site_name")
+    # A page's tags are the page's to choose: absurd lengths are dropped or cut, never stored
+    # (the canonical URL is an index key).
     return Preview(
         url=url,
-        canonical_url=urljoin(url, canonical) if canonical else url,
+        canonical_url=canonical if canonical and len(canonical) <= MAX_URL_CHARS else url,
         title=title[:300] if title else None,
         description=description[:2000] if description else None,
-        image_url=urljoin(url, image) if image else None,
-        site_name=_meta(soup, "og:site_name"),
+        image_url=image if image and len(image) <= MAX_URL_CHARS else None,
+        site_name=site_name[:200] if site_name else None,
     )

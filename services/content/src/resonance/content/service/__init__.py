@@ -7,10 +7,21 @@ creation with a preview) take the Runtime instead, and open short units of work 
 wait, so that no transaction stays open while a remote page answers.
 """
 
-from typing import TypeAlias
+from dataclasses import dataclass
+from typing import Generic, TypeAlias, TypeVar
 
 from resonance.common.unit_of_work import UnitOfWork
 from resonance.content.settings import ContentSettings
 
 # The unit of work every content use case runs in.
 Uow: TypeAlias = UnitOfWork[ContentSettings]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Paged(Generic[T]):
+    """One page of a list and the cursor of the next (None on the last)."""
+
+    rows: list[T]
+    next_cursor: str | None

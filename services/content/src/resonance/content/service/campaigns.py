@@ -9,9 +9,10 @@ from resonance.common.domain_errors import NotFound
 from resonance.common.events.catalogue import CampaignLaunched, Targeting
 from resonance.content.api.schemas_campaigns import CampaignIn
 from resonance.content.domain.campaigns import check_launchable, launch_publish_at
+from resonance.content.domain.cursor import ListPosition, next_cursor
 from resonance.content.domain.targeting import normalise
 from resonance.content.domain.workflow import Action, Status
-from resonance.content.service import Uow, workflow
+from resonance.content.service import Paged, Uow, workflow
 from resonance.content.store.campaigns import campaigns_of, get_campaign
 from resonance.content.store.items import ids_in_campaign, in_campaign_with_status
 from resonance.content.store.tables import Campaign
@@ -42,9 +43,16 @@ async def create_campaign(uow: Uow, principal: Principal, body: CampaignIn) -> C
     return CampaignView(row, [])
 
 
-async def list_campaigns(uow: Uow, principal: Principal) -> list[CampaignView]:
-    rows = await campaigns_of(uow.session, principal.tenant)
-    return [CampaignView(c, await ids_in_campaign(uow.session, c.id)) for c in rows]
+async def list_campaigns(
+    uow: Uow, principal: Principal, cursor: str | None, limit: int
+) -> Paged[CampaignView]:
+    after = ListPosition.decode(cursor) if cursor else None
+    found = await campaigns_of(uow.session, principal.tenant, after, limit + 1)
+    rows = found[:limit]
+    return Paged(
+        [CampaignView(c, await ids_in_campaign(uow.session, c.id)) for c in rows],
+        next_cursor(found, limit, lambda c: ListPosition(c.created_at, c.id)),
+    )
 
 
 async def read_campaign(uow: Uow, principal: Principal, campaign_id: uuid.UUID) -> CampaignView:

@@ -13,6 +13,7 @@ from resonance.common.auth import Principal
 from resonance.common.domain_errors import NotFound
 from resonance.common.service import Runtime
 from resonance.content.api.schemas import CaptionIn, ItemIn, ItemPatch
+from resonance.content.domain.cursor import ListPosition, next_cursor
 from resonance.content.domain.errors import UnknownCampaign
 from resonance.content.domain.items import (
     audience,
@@ -73,7 +74,7 @@ class ItemView:
 @dataclass(frozen=True)
 class ItemPage:
     items: list[ItemView]
-    next_offset: int | None
+    next_cursor: str | None
 
 
 async def create_item(rt: Runtime[ContentSettings], principal: Principal, body: ItemIn) -> ItemView:
@@ -87,7 +88,7 @@ async def create_item(rt: Runtime[ContentSettings], principal: Principal, body: 
         tenant = await tenant_settings(uow.session, principal.tenant)
     captions.check(tenant, body.captions)
     preview = (
-        await previews.read_preview(url, previews.fetch_policy(rt.settings, tenant))
+        await previews.read_preview(url, previews.fetch_policy(rt.settings))
         if body.fetch_preview and url
         else None
     )
@@ -143,7 +144,7 @@ async def _create(
         await workflow.change(uow, item, Action.SUBMIT, by)
     elif body.submit == "publish":
         await workflow.change(
-            uow, item, Action.PUBLISH, by, needs_approval=_needs_approval(tenant, item.brand)
+            uow, item, Action.PUBLISH, by, needs_approval=needs_approval(tenant, item.brand)
         )
     return ItemView(item, saved)
 
@@ -211,7 +212,7 @@ async def publish_item(
         item,
         Action.PUBLISH,
         workflow.actor(principal),
-        needs_approval=_needs_approval(tenant, item.brand),
+        needs_approval=needs_approval(tenant, item.brand),
     )
     return await _view(uow, item)
 
@@ -230,24 +231,28 @@ async def items_of(
     status: Status | None,
     family: str | None,
     campaign_id: uuid.UUID | None,
+    cursor: str | None,
     offset: int,
     limit: int,
 ) -> ItemPage:
-    """The tenant's items, newest first, a page at a time."""
+    """The tenant's items, newest first, a page at a time (after `cursor`; `offset` is the
+    deprecated way, kept for old clients)."""
+    after = ListPosition.decode(cursor) if cursor else None
     found = await list_items(
         uow.session,
         principal.tenant,
         status=status.value if status else None,
         family=family,
         campaign_id=campaign_id,
-        offset=offset,
+        after=after,
+        offset=0 if after else offset,
         limit=limit + 1,
     )
     page = found[:limit]
     by_item = await captions_of(uow.session, [i.id for i in page])
     return ItemPage(
         items=[ItemView(i, by_item.get(i.id, [])) for i in page],
-        next_offset=offset + limit if len(found) > limit else None,
+        next_cursor=next_cursor(found, limit, lambda i: ListPosition(i.created_at, i.id)),
     )
 
 
@@ -279,5 +284,6 @@ async def _campaign(uow: Uow, tenant: str, campaign_id: uuid.UUID | None) -> Cam
     return campaign
 
 
-def _needs_approval(tenant: TenantSettings, brand: str | None) -> bool:
+def needs_approval(tenant: TenantSettings, brand: str | None) -> bool:
+    """Whether publishing an item of `brand` takes an approver (tenant or brand rule)."""
     return approval_required(brand, tenant.approval_required, list(tenant.approval_required_brands))

@@ -9,13 +9,14 @@ from resonance.common.domain_errors import NotFound
 from resonance.common.events.catalogue import SubmissionApproved
 from resonance.content.api.schemas_submissions import Approval, SubmissionIn
 from resonance.content.domain.compliance import refuse_blocked
+from resonance.content.domain.cursor import ListPosition, next_cursor
 from resonance.content.domain.items import check_category, check_url, clean_tags
 from resonance.content.domain.submissions import approved_category, check_pending
 from resonance.content.domain.targeting import normalise
 from resonance.content.domain.urls import canonical_url
 from resonance.content.domain.workflow import Action, Status
-from resonance.content.service import Uow, captions, workflow
-from resonance.content.service.items import ItemView
+from resonance.content.service import Paged, Uow, captions, workflow
+from resonance.content.service.items import ItemView, needs_approval
 from resonance.content.store.callers import ambassador_id_of
 from resonance.content.store.items import add_item, record, set_targeting
 from resonance.content.store.submissions import get_submission, queue, submissions_of
@@ -43,18 +44,27 @@ async def submit(uow: Uow, principal: Principal, body: SubmissionIn) -> Submissi
     return row
 
 
-async def mine(uow: Uow, principal: Principal) -> list[Submission]:
+async def mine(uow: Uow, principal: Principal, cursor: str | None, limit: int) -> Paged[Submission]:
+    after = ListPosition.decode(cursor) if cursor else None
     me = await ambassador_id_of(uow.session, principal.tenant, principal.subject)
-    return await submissions_of(uow.session, principal.tenant, me)
+    found = await submissions_of(uow.session, principal.tenant, me, after, limit + 1)
+    return Paged(found[:limit], next_cursor(found, limit, _position))
 
 
 async def moderation_queue(
     uow: Uow,
     principal: Principal,
     status: Literal["pending", "approved", "rejected"],
+    cursor: str | None,
     limit: int,
-) -> list[Submission]:
-    return await queue(uow.session, principal.tenant, status, limit)
+) -> Paged[Submission]:
+    after = ListPosition.decode(cursor) if cursor else None
+    found = await queue(uow.session, principal.tenant, status, after, limit + 1)
+    return Paged(found[:limit], next_cursor(found, limit, _position))
+
+
+def _position(sub: Submission) -> ListPosition:
+    return ListPosition(sub.created_at, sub.id)
 
 
 async def approve(
@@ -95,8 +105,16 @@ async def approve(
     await add_item(uow.session, item)
     saved = await captions.replace(uow, item, edits.captions)
     record(uow.session, item, principal.subject, "create", None, now, submission=str(sub.id))
-    # The moderator's approval is the item's: no second review, whatever the brand.
-    await workflow.change(uow, item, Action.PUBLISH, workflow.actor(principal))
+    # Publishing follows the tenant's approval rule like any other door: where the brand (or
+    # the tenant) requires approval only an approver may publish (their approval is recorded
+    # as implicit); a communicator moderating is refused and the submission stays pending.
+    await workflow.change(
+        uow,
+        item,
+        Action.PUBLISH,
+        workflow.actor(principal),
+        needs_approval=needs_approval(tenant, item.brand),
+    )
     sub.status = "approved"
     sub.moderated_by = principal.subject
     sub.moderated_at = now

@@ -1,10 +1,10 @@
-"""The tenant's content settings: approval per brand, compliance, mix target, link policy."""
+"""The tenant's content settings: approval per brand, compliance, mix target. Whether
+fetches may reach private addresses is shown, but it is the operator's (ContentSettings)."""
 
 from dataclasses import dataclass
 
 from resonance.common.auth import Principal
 from resonance.content.api.schemas_settings import SettingsIn
-from resonance.content.domain.addresses import private_links_allowed
 from resonance.content.domain.compliance import clean_terms
 from resonance.content.service import Uow
 from resonance.content.store.tables import TenantSettings
@@ -14,7 +14,7 @@ from resonance.content.store.tenants import tenant_settings, tenant_settings_for
 @dataclass(frozen=True)
 class SettingsView:
     row: TenantSettings
-    private_links_allowed: bool  # the tenant's choice, or the service's default
+    private_links_allowed: bool  # the operator's setting, read-only here
 
 
 async def read_settings(uow: Uow, principal: Principal) -> SettingsView:
@@ -30,14 +30,10 @@ async def replace_settings(uow: Uow, principal: Principal, body: SettingsIn) -> 
     row.blocked_terms = clean_terms(body.blocked_terms)
     row.disclosure_text = (body.disclosure_text or "").strip() or None
     row.mix_target_company = body.mix_target_company
-    row.allow_private_links = body.allow_private_links
     row.updated_by = principal.subject
     row.updated_at = uow.now()
     return _view(uow, row)
 
 
 def _view(uow: Uow, row: TenantSettings) -> SettingsView:
-    allowed = private_links_allowed(
-        row.allow_private_links, uow.settings.allow_private_links_default
-    )
-    return SettingsView(row, allowed)
+    return SettingsView(row, uow.settings.allow_private_links)

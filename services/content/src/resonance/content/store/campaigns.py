@@ -5,9 +5,9 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.content.domain.cursor import ListPosition
+from resonance.content.store.paging import page
 from resonance.content.store.tables import Campaign
-
-LIST_LIMIT = 200
 
 
 async def get_campaign(
@@ -19,12 +19,10 @@ async def get_campaign(
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def campaigns_of(session: AsyncSession, tenant: str) -> list[Campaign]:
+async def campaigns_of(
+    session: AsyncSession, tenant: str, after: ListPosition | None, limit: int
+) -> list[Campaign]:
     """Newest first."""
-    query = (
-        select(Campaign)
-        .where(Campaign.tenant == tenant)
-        .order_by(Campaign.created_at.desc())  # type: ignore[attr-defined]
-        .limit(LIST_LIMIT)
-    )
+    query = select(Campaign).where(Campaign.tenant == tenant)
+    query = page(query, Campaign.created_at, Campaign.id, after, newest_first=True, limit=limit)
     return list((await session.execute(query)).scalars())

@@ -10,7 +10,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.common.events.catalogue import Targeting
+from resonance.content.domain.cursor import ListPosition
 from resonance.content.domain.workflow import Status
+from resonance.content.store.paging import page
 from resonance.content.store.tables import AuditEntry, Caption, ContentItem
 
 TARGET_COLUMNS: dict[str, str] = {name: f"t_{name}" for name in Targeting.model_fields}
@@ -47,10 +49,11 @@ async def list_items(
     status: str | None,
     family: str | None,
     campaign_id: uuid.UUID | None,
+    after: ListPosition | None,
     offset: int,
     limit: int,
 ) -> list[ContentItem]:
-    """Newest first."""
+    """Newest first, after the cursor's row (or, deprecated, skipping `offset` rows)."""
     query = select(ContentItem).where(ContentItem.tenant == tenant)
     if status is not None:
         query = query.where(ContentItem.status == status)
@@ -58,8 +61,10 @@ async def list_items(
         query = query.where(ContentItem.family == family)
     if campaign_id is not None:
         query = query.where(ContentItem.campaign_id == campaign_id)
-    query = query.order_by(ContentItem.created_at.desc(), ContentItem.id.desc())  # type: ignore[attr-defined]
-    return list((await session.execute(query.offset(offset).limit(limit))).scalars())
+    query = page(
+        query, ContentItem.created_at, ContentItem.id, after, newest_first=True, limit=limit
+    )
+    return list((await session.execute(query.offset(offset))).scalars())
 
 
 async def due_for_release(session: AsyncSession, now: datetime, limit: int) -> list[ContentItem]:

@@ -4,11 +4,17 @@ their shares. Queries and writes only; service/projections.py decides what to ap
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.content.store.tables import AmbassadorView, ContentItem, ShareView, Submission
+from resonance.content.store.tables import (
+    AmbassadorView,
+    ContentItem,
+    ErasedAmbassador,
+    ShareView,
+    Submission,
+)
 
 
 async def ambassador_for_update(
@@ -99,4 +105,27 @@ async def add_share(
             shared_at=shared_at,
         )
         .on_conflict_do_nothing()
+    )
+
+
+async def erased_at(session: AsyncSession, tenant: str, key: str) -> datetime | None:
+    """When the person with this erasure key was erased, if they were."""
+    return (
+        await session.execute(
+            select(ErasedAmbassador.erased_at).where(
+                ErasedAmbassador.tenant == tenant,
+                ErasedAmbassador.ambassador_key == key,  # type: ignore[arg-type]
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def add_tombstone(session: AsyncSession, tenant: str, key: str, at: datetime) -> None:
+    """Records the erasure (the latest one wins when a person is erased twice)."""
+    stmt = insert(ErasedAmbassador).values(tenant=tenant, ambassador_key=key, erased_at=at)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["tenant", "ambassador_key"],
+            set_={"erased_at": func.greatest(ErasedAmbassador.erased_at, stmt.excluded.erased_at)},
+        )
     )

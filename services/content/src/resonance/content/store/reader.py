@@ -9,13 +9,15 @@ connection if the one it got turns out dead (the database restarted).
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import asyncpg
 from opentelemetry.trace import Tracer
 from sqlalchemy.engine import make_url
 
+from resonance.common.domain_errors import Unavailable
 from resonance.common.service import Runtime
 
 T = TypeVar("T")
@@ -38,6 +40,13 @@ def driver_dsn(sqlalchemy_url: str) -> str:
     return make_url(sqlalchemy_url).set(drivername="postgresql").render_as_string(False)
 
 
+class FeedBusy(Unavailable):
+    """No connection of the feed's pool came free in time."""
+
+    title = "Feed busy"
+    default_slug = "feed-busy"
+
+
 async def _nothing_to_reset(conn: asyncpg.Connection) -> None:
     """The reads here leave no session state (no SET, LISTEN, advisory lock or cursor), so
     the pool's default reset (a round trip of RESET ALL, UNLISTEN ... on every release) is
@@ -45,10 +54,13 @@ async def _nothing_to_reset(conn: asyncpg.Connection) -> None:
 
 
 class Reader:
-    def __init__(self, database_url: str, max_size: int, tracer: Tracer) -> None:
+    def __init__(
+        self, database_url: str, max_size: int, tracer: Tracer, acquire_timeout_s: float = 2.0
+    ) -> None:
         self.tracer = tracer
         self._dsn = driver_dsn(database_url)
         self._max_size = max_size
+        self._acquire_timeout_s = acquire_timeout_s
         self._pool: asyncpg.Pool | None = None
         self._lock = asyncio.Lock()
 
@@ -66,15 +78,30 @@ class Reader:
         return self._pool
 
     async def run(self, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
-        """Runs read-only `work` on a pooled connection, once more if the connection died."""
+        """Runs read-only `work` on a pooled connection, once more if the connection died.
+
+        Waits at most the acquire timeout for a free connection: when every one is busy (a
+        stuck database, a burst) the read is refused as Unavailable (503) instead of queueing
+        requests without end."""
         pool = await self._get_pool()
         try:
-            async with pool.acquire() as conn:
+            async with self._acquire(pool) as conn:
                 return await work(conn)
         except _DEAD_CONNECTION:
             await pool.expire_connections()
-            async with pool.acquire() as conn:
+            async with self._acquire(pool) as conn:
                 return await work(conn)
+
+    @asynccontextmanager
+    async def _acquire(self, pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+        try:
+            conn = await pool.acquire(timeout=self._acquire_timeout_s)
+        except TimeoutError as exc:
+            raise FeedBusy("the feed is busy; try again in a moment") from exc
+        try:
+            yield conn
+        finally:
+            await pool.release(conn)
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -92,6 +119,7 @@ async def open_feed_reader(runtime: Runtime[Any]) -> None:
         runtime.settings.database_url,
         runtime.settings.database_pool_size,
         runtime.tracer_provider.get_tracer("resonance.content.feed"),
+        runtime.settings.feed_pool_acquire_timeout_s,
     )
 
 

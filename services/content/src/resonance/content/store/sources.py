@@ -7,6 +7,8 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.content.domain.cursor import ListPosition
+from resonance.content.store.paging import page
 from resonance.content.store.tables import Source, SourceEntry
 
 
@@ -26,8 +28,12 @@ async def source_of(
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def sources_of(session: AsyncSession, tenant: str) -> list[Source]:
-    query = select(Source).where(Source.tenant == tenant).order_by(Source.created_at)
+async def sources_of(
+    session: AsyncSession, tenant: str, after: ListPosition | None, limit: int
+) -> list[Source]:
+    """Oldest first."""
+    query = select(Source).where(Source.tenant == tenant)
+    query = page(query, Source.created_at, Source.id, after, newest_first=False, limit=limit)
     return list((await session.execute(query)).scalars())
 
 

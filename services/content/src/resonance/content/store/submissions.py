@@ -5,9 +5,9 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.content.domain.cursor import ListPosition
+from resonance.content.store.paging import page
 from resonance.content.store.tables import Submission
-
-MINE_LIMIT = 200
 
 
 async def get_submission(
@@ -20,24 +20,22 @@ async def get_submission(
 
 
 async def submissions_of(
-    session: AsyncSession, tenant: str, ambassador_id: str
+    session: AsyncSession, tenant: str, ambassador_id: str, after: ListPosition | None, limit: int
 ) -> list[Submission]:
     """An ambassador's own submissions, newest first."""
-    query = (
-        select(Submission)
-        .where(Submission.tenant == tenant, Submission.ambassador_id == ambassador_id)
-        .order_by(Submission.created_at.desc())  # type: ignore[attr-defined]
-        .limit(MINE_LIMIT)
+    query = select(Submission).where(
+        Submission.tenant == tenant, Submission.ambassador_id == ambassador_id
     )
+    query = page(query, Submission.created_at, Submission.id, after, newest_first=True, limit=limit)
     return list((await session.execute(query)).scalars())
 
 
-async def queue(session: AsyncSession, tenant: str, status: str, limit: int) -> list[Submission]:
+async def queue(
+    session: AsyncSession, tenant: str, status: str, after: ListPosition | None, limit: int
+) -> list[Submission]:
     """Submissions in a status, oldest first (the moderation queue)."""
-    query = (
-        select(Submission)
-        .where(Submission.tenant == tenant, Submission.status == status)
-        .order_by(Submission.created_at)
-        .limit(limit)
+    query = select(Submission).where(Submission.tenant == tenant, Submission.status == status)
+    query = page(
+        query, Submission.created_at, Submission.id, after, newest_first=False, limit=limit
     )
     return list((await session.execute(query)).scalars())

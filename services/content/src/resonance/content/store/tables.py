@@ -85,7 +85,6 @@ class TenantSettings(ContentModel, table=True):
     blocked_terms: list[str] = _texts()
     disclosure_text: str | None = None
     mix_target_company: float = Field(default=0.2, sa_column=Column(Float, nullable=False))
-    allow_private_links: bool | None = None
     updated_by: str | None = None
     updated_at: datetime = _created()
 
@@ -134,6 +133,10 @@ class Source(ContentModel, table=True):
     next_poll_at: datetime = _created()
     last_polled_at: datetime | None = _opt_ts()
     last_error: str | None = None
+    # Polls failed in a row: the next one waits 2^failures intervals (domain/sources.py).
+    failures: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
     created_by: str
     created_at: datetime = _created()
 
@@ -307,6 +310,19 @@ class AmbassadorView(ContentModel, table=True):
     programmes: list[str] = _texts()
     active: bool = True
     updated_at: datetime = _created()
+    # Envelope time of the last ambassador event applied: an older one is not applied.
+    event_at: datetime | None = _opt_ts()
+
+
+class ErasedAmbassador(ContentModel, table=True):
+    """Erasure tombstones: a late or replayed event about an erased person must not bring
+    them back. Only a digest of the id is kept (domain/membership.erasure_key)."""
+
+    __tablename__ = "erased_ambassadors"
+
+    tenant: str = Field(primary_key=True)
+    ambassador_key: str = Field(primary_key=True)
+    erased_at: datetime = _created()
 
 
 class ShareView(ContentModel, table=True):
