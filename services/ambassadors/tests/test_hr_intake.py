@@ -225,7 +225,7 @@ async def test_malformed_hr_fact_goes_to_the_dead_letter_topic(
         tenant="dlq",
         data={"change": "promotion", "employee_number": "X-1"},
     )
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka.bootstrap_servers)
+    producer = AIOKafkaProducer(**infra.kafka_options())
     await producer.start()
     try:
         await producer.send_and_wait(prefix + "hr.employee", key=b"X-1", value=bad.to_bytes())

@@ -12,6 +12,7 @@ from resonance.ambassadors.api import (
     programmes,
     scim_discovery,
     scim_groups,
+    scim_options,
     scim_users,
     segments,
 )
@@ -59,6 +60,9 @@ def create_app(settings: AmbassadorsSettings | None = None) -> FastAPI:
             activities.router,
             segments.router,
             privacy.router,
+            privacy.audit_router,
+            # Last: answers OPTIONS for the SCIM routes above.
+            scim_options.router,
         ],
         consumers=build_consumers,
         background_jobs=[

@@ -1,12 +1,13 @@
 """Signed HR webhook (joiner / mover / leaver) and its per-tenant secret."""
 
-from fastapi import APIRouter, Header, Request, status
+from fastapi import APIRouter, Header, Request, Response, status
 
 from resonance.ambassadors.api.deps import AdminOnly, Rt
 from resonance.ambassadors.api.schemas_hr import NoticeAccepted, SecretIn, SecretOut, SecretStatus
 from resonance.ambassadors.domain.errors import SignatureRefused
 from resonance.ambassadors.domain.hr_notice import NOTICE_EXAMPLE, HrNotice
 from resonance.ambassadors.service import hr_webhook
+from resonance.ambassadors.service.intake import IgnoredFact
 from resonance.common.errors import Problem
 
 router = APIRouter(prefix="/v1/hr", tags=["hr intake"])
@@ -17,9 +18,11 @@ router = APIRouter(prefix="/v1/hr", tags=["hr intake"])
     response_model=SecretOut,
     summary="Set or rotate this tenant's HR webhook signing secret (admin)",
 )
-async def set_secret(body: SecretIn, principal: AdminOnly, rt: Rt) -> SecretOut:
+async def set_secret(body: SecretIn, principal: AdminOnly, rt: Rt, response: Response) -> SecretOut:
     async with rt.unit_of_work() as uow:
         made = await hr_webhook.set_secret(uow, principal.tenant, rt.secrets, body.secret)
+    # The answer carries the secret: no cache, and no copy in the idempotency table either.
+    response.headers["Cache-Control"] = "no-store"
     return SecretOut(tenant=principal.tenant, secret=made.secret, updated_at=made.updated_at)
 
 
@@ -63,14 +66,21 @@ async def receive_notice(
     x_resonance_timestamp: str | None = Header(default=None),
     x_resonance_signature: str | None = Header(default=None),
 ) -> NoticeAccepted:
-    # The signature covers the raw bytes: the body is read as is, parsed once it holds.
+    # The signature covers the raw bytes: the body is read as is, parsed once it holds, and
+    # no transaction opens before it does.
     body = await request.body()
     try:
-        async with rt.unit_of_work() as uow:
-            result = await hr_webhook.receive_notice(
-                uow, tenant, rt.secrets, body, x_resonance_timestamp, x_resonance_signature
-            )
+        verified = await hr_webhook.verify_notice(
+            rt, tenant, body, x_resonance_timestamp, x_resonance_signature
+        )
     except SignatureRefused as exc:
-        # A failed signature is a failed authentication: 401, whatever the body says.
-        raise Problem(401, exc.title, exc.detail, reason=exc.reason) from exc
+        # Headers that are not a timestamp and a signature are a bad request (400); a
+        # signature that does not hold is a failed authentication (401), whatever the body.
+        code = 400 if exc.reason == "malformed" else 401
+        raise Problem(code, exc.title, exc.detail, reason=exc.reason) from exc
+    async with rt.unit_of_work() as uow:
+        result = await hr_webhook.apply_notice(uow, tenant, verified)
+    if isinstance(result, IgnoredFact):
+        # Accepted (the HR system must not retry) but applied to nobody.
+        return NoticeAccepted(employee_id=None, outcome=f"ignored_{result.reason}")
     return NoticeAccepted(employee_id=result.employee.id, outcome=result.decision.outcome)

@@ -37,7 +37,7 @@ async def list_invitations(
 ) -> list[InvitationOut]:
     async with rt.unit_of_work() as uow:
         rows = await invitations.invitations_of(uow, principal, ambassador_id)
-    return [invitation_out(r) for r in rows]
+    return [invitation_out(invitation, programme) for invitation, programme in rows]
 
 
 @router.post(

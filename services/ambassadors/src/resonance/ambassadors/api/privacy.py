@@ -2,13 +2,38 @@
 
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
-from resonance.ambassadors.api.deps import AmbassadorOrManager, Rt
-from resonance.ambassadors.api.schemas_privacy import EXPORT_EXAMPLE, ErasureOut
+from resonance.ambassadors.api.deps import AdminOnly, AmbassadorOrManager, Rt
+from resonance.ambassadors.api.schemas_privacy import (
+    EXPORT_EXAMPLE,
+    AuditPageOut,
+    ErasureOut,
+    audit_page_out,
+)
+from resonance.ambassadors.domain.paging import DEFAULT_LIMIT, MAX_LIMIT
 from resonance.ambassadors.service import privacy
 
 router = APIRouter(prefix="/v1/ambassadors", tags=["privacy"])
+audit_router = APIRouter(prefix="/v1/audit", tags=["privacy"])
+
+
+@audit_router.get(
+    "/personal-data",
+    response_model=AuditPageOut,
+    summary="Staff actions on other people's personal data (admin)",
+    description="Every read, change, export, erasure, consent lookup or login link a programme "
+    "manager (or admin) made on someone else's record, oldest first. Paged by cursor.",
+)
+async def audit_trail(
+    principal: AdminOnly,
+    rt: Rt,
+    limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: str | None = Query(default=None, max_length=500),
+) -> AuditPageOut:
+    async with rt.unit_of_work() as uow:
+        page = await privacy.audit_trail(uow, principal, cursor, limit)
+    return audit_page_out(page)
 
 
 @router.get(

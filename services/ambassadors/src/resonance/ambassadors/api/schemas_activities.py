@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from resonance.ambassadors.service.activities import ActivityView, NewActivity, RegistrationView
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
+
 
 class ActivityIn(BaseModel):
     model_config = ConfigDict(
@@ -39,6 +41,11 @@ class ActivityIn(BaseModel):
     def _times(self) -> "ActivityIn":
         if self.starts_at.tzinfo is None:
             raise ValueError("starts_at needs a time zone offset")
+        for moment in (self.starts_at, self.ends_at):
+            # The database driver reads the extremes of its range back as infinities without
+            # an offset (0001-01-01T00:00:00Z came back naive): no activity is dated there.
+            if moment is not None and not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+                raise ValueError(f"dates must fall between {EARLIEST_YEAR} and {LATEST_YEAR}")
         if self.ends_at is not None and (
             self.ends_at.tzinfo is None or self.ends_at < self.starts_at
         ):

@@ -10,8 +10,11 @@ class NoticeAccepted(BaseModel):
         json_schema_extra={"examples": [{"employee_id": "5f1c...", "outcome": "joiner"}]}
     )
 
-    employee_id: str
-    outcome: str
+    employee_id: str | None = Field(description="None when the notice was ignored")
+    outcome: str = Field(
+        description="joiner, rehire, mover, leaver, unchanged; ignored_erased (about someone "
+        "erased since) or ignored_stale (older than what was already applied)"
+    )
 
 
 class SecretIn(BaseModel):

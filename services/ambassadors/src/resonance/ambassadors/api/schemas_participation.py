@@ -8,7 +8,8 @@ from typing import Literal
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from resonance.ambassadors.store.tables import ConsentRecord, Enrolment, Invitation
+from resonance.ambassadors.domain.spreadsheet import inert_cell
+from resonance.ambassadors.store.tables import ConsentRecord, Enrolment, Invitation, Programme
 from resonance.common.events.catalogue import Network
 
 
@@ -25,6 +26,10 @@ class InvitationOut(BaseModel):
                     "not_before": "2026-05-18T08:00:00Z",
                     "sent_at": "2026-05-18T08:00:02Z",
                     "responded_at": None,
+                    "programme_name": "Voices of Acme",
+                    "programme_kind": "sharing_platform",
+                    "charter_version": "2026-01",
+                    "send_at": None,
                 }
             ]
         }
@@ -38,6 +43,14 @@ class InvitationOut(BaseModel):
     not_before: datetime
     sent_at: datetime | None
     responded_at: datetime | None
+    # What the invitation is for, so an app shows it (and accepts with the right charter
+    # version) without a second call. Given on lists.
+    programme_name: str | None = None
+    programme_kind: str | None = None
+    charter_version: str | None = None
+    send_at: datetime | None = Field(
+        default=None, description="when a scheduled invitation goes (staff see those only)"
+    )
 
 
 class AcceptIn(BaseModel):
@@ -124,8 +137,15 @@ class ConsentOut(BaseModel):
     recorded_at: datetime
 
 
-def invitation_out(row: Invitation) -> InvitationOut:
-    return InvitationOut(**row.model_dump(include=set(InvitationOut.model_fields)))
+def invitation_out(row: Invitation, programme: Programme | None = None) -> InvitationOut:
+    out = InvitationOut(**row.model_dump(include=set(InvitationOut.model_fields)))
+    if programme is not None:
+        out.programme_name = programme.display_name
+        out.programme_kind = programme.kind
+        out.charter_version = programme.charter_version
+    if row.status == "scheduled":
+        out.send_at = row.not_before
+    return out
 
 
 def enrolment_out(row: Enrolment) -> EnrolmentOut:
@@ -154,7 +174,8 @@ def consents_csv(records: list[ConsentOut], employee_id: str) -> Response:
     )
     for r in records:
         writer.writerow(
-            [
+            inert_cell(cell)
+            for cell in [
                 employee_id,
                 r.programme_id,
                 r.action,

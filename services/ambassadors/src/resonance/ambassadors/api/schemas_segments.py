@@ -1,8 +1,9 @@
 """Segments: request and response bodies."""
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from resonance.ambassadors.domain.audience import AudienceRules
 from resonance.ambassadors.service.segments import Funnel, State
@@ -77,8 +78,9 @@ class MemberPage(BaseModel):
 
     programme_id: str
     state: State
-    total: int
+    total: int | None
     items: list[Member]
+    disclosure: Literal["full", "count_only", "suppressed"] = "full"
 
 
 class PreviewIn(BaseModel):
@@ -95,8 +97,15 @@ class PreviewIn(BaseModel):
 class PreviewOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"eligible": 1200, "sample": []}]})
 
-    eligible: int
+    eligible: int | None = Field(
+        description="None when the group is too small to describe (see `disclosure`)"
+    )
     sample: list[Member]
+    disclosure: Literal["full", "count_only", "suppressed"] = Field(
+        default="full",
+        description="`count_only` / `suppressed`: the audience selects on a sensitive attribute "
+        "(age band) and the caller may not see it by name; under 5 people not even counted",
+    )
 
 
 def member_out(row: Employee) -> Member:

@@ -58,19 +58,39 @@ SEARCH_EXAMPLE: dict[str, Any] = {
 }
 ERROR_EXAMPLE = error_body(400, "invalid syntax at column 10", "invalidFilter")
 EXAMPLE_BASE = "https://ambassadors.example/scim/v2"
+# What RFC 7643/7644 require of each request body (the OpenAPI document says so too).
+USER_REQUIRED = ("schemas", "userName")
+GROUP_REQUIRED = ("schemas", "displayName")
+PATCH_REQUIRED = ("schemas", "Operations")
 
 
-def request_body(example: dict[str, Any], description: str) -> dict[str, Any]:
+def request_body(
+    example: dict[str, Any], description: str, required: tuple[str, ...] = ("schemas",)
+) -> dict[str, Any]:
+    """A SCIM body, read as raw JSON: its schema names at least the attributes it requires."""
+    schema = {
+        "type": "object",
+        "required": list(required),
+        "properties": {name: _shape(example[name]) for name in required},
+    }
     return {
         "requestBody": {
             "required": True,
             "description": description,
             "content": {
-                SCIM_JSON: {"schema": {"type": "object"}, "example": example},
-                "application/json": {"schema": {"type": "object"}, "example": example},
+                SCIM_JSON: {"schema": schema, "example": example},
+                "application/json": {"schema": schema, "example": example},
             },
         }
     }
+
+
+def _shape(value: Any) -> dict[str, Any]:
+    if isinstance(value, list):
+        return {"type": "array", "minItems": 1}
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    return {"type": "string", "minLength": 1}
 
 
 def responses(ok: int, example: Any | None) -> dict[int | str, dict[str, Any]]:

@@ -18,6 +18,8 @@ from resonance.ambassadors.api.scim_codec import (
 from resonance.ambassadors.api.scim_docs import (
     GROUP_EXAMPLE,
     GROUP_PATCH_EXAMPLE,
+    GROUP_REQUIRED,
+    PATCH_REQUIRED,
     SEARCH_EXAMPLE,
     request_body,
     responses,
@@ -43,7 +45,7 @@ router = APIRouter(prefix="/scim/v2", tags=["scim"])
     "/Groups",
     status_code=201,
     summary="Create a group",
-    openapi_extra=request_body(GROUP_EXAMPLE, "A SCIM Group"),
+    openapi_extra=request_body(GROUP_EXAMPLE, "A SCIM Group", GROUP_REQUIRED),
     responses=responses(201, GROUP_EXAMPLE),
 )
 async def create_group(request: Request, principal: HrIntegration, rt: Rt) -> Response:
@@ -104,7 +106,7 @@ async def get_group(group_id: str, request: Request, principal: HrIntegration, r
 @router.put(
     "/Groups/{group_id}",
     summary="Replace a group",
-    openapi_extra=request_body(GROUP_EXAMPLE, "The full SCIM Group"),
+    openapi_extra=request_body(GROUP_EXAMPLE, "The full SCIM Group", GROUP_REQUIRED),
     responses=responses(200, GROUP_EXAMPLE),
 )
 async def replace_group(
@@ -125,7 +127,7 @@ async def replace_group(
 @router.patch(
     "/Groups/{group_id}",
     summary="Patch a group (e.g. add or remove members)",
-    openapi_extra=request_body(GROUP_PATCH_EXAMPLE, "A SCIM PatchOp"),
+    openapi_extra=request_body(GROUP_PATCH_EXAMPLE, "A SCIM PatchOp", PATCH_REQUIRED),
     responses=responses(200, GROUP_EXAMPLE),
 )
 async def patch_group(

@@ -19,8 +19,10 @@ from resonance.ambassadors.api.scim_codec import (
 )
 from resonance.ambassadors.api.scim_docs import (
     PATCH_EXAMPLE,
+    PATCH_REQUIRED,
     SEARCH_EXAMPLE,
     USER_EXAMPLE,
+    USER_REQUIRED,
     request_body,
     responses,
 )
@@ -42,7 +44,9 @@ router = APIRouter(prefix="/scim/v2", tags=["scim"])
     "/Users",
     status_code=201,
     summary="Provision a user (a joiner)",
-    openapi_extra=request_body(USER_EXAMPLE, "A SCIM User, enterprise extension optional"),
+    openapi_extra=request_body(
+        USER_EXAMPLE, "A SCIM User, enterprise extension optional", USER_REQUIRED
+    ),
     responses=responses(201, {**USER_EXAMPLE, "id": "5f1c9d6e-7a2b-4c3d-8e9f-0a1b2c3d4e5f"}),
 )
 async def create_user(request: Request, principal: HrIntegration, rt: Rt) -> Response:
@@ -123,7 +127,7 @@ async def get_user(user_id: str, request: Request, principal: HrIntegration, rt:
 @router.put(
     "/Users/{user_id}",
     summary="Replace a user (a mover, or a leaver with active=false)",
-    openapi_extra=request_body(USER_EXAMPLE, "The full SCIM User"),
+    openapi_extra=request_body(USER_EXAMPLE, "The full SCIM User", USER_REQUIRED),
     responses=responses(200, USER_EXAMPLE),
 )
 async def replace_user(
@@ -144,7 +148,7 @@ async def replace_user(
 @router.patch(
     "/Users/{user_id}",
     summary="Patch a user (Entra-style capitalised ops and string booleans accepted)",
-    openapi_extra=request_body(PATCH_EXAMPLE, "A SCIM PatchOp"),
+    openapi_extra=request_body(PATCH_EXAMPLE, "A SCIM PatchOp", PATCH_REQUIRED),
     responses=responses(200, USER_EXAMPLE),
 )
 async def patch_user(user_id: str, request: Request, principal: HrIntegration, rt: Rt) -> Response:

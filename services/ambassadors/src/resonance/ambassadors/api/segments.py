@@ -50,13 +50,15 @@ async def segment_members(
     active_window_days: int | None = Query(default=None, ge=1, le=365),
 ) -> MemberPage:
     async with rt.unit_of_work() as uow:
-        funnel = await segments.funnel(uow, principal, programme_id, active_window_days)
-    people = funnel.segments[state]
+        found = await segments.members(
+            uow, principal, programme_id, state, active_window_days, offset=offset, limit=limit
+        )
     return MemberPage(
         programme_id=programme_id,
         state=state,
-        total=len(people),
-        items=[member_out(p) for p in people[offset : offset + limit]],
+        total=found.total,
+        items=[member_out(p) for p in found.sample],
+        disclosure=found.disclosure,
     )
 
 
@@ -67,5 +69,9 @@ async def segment_members(
 )
 async def preview(body: PreviewIn, principal: ManagerOrCommunicator, rt: Rt) -> PreviewOut:
     async with rt.unit_of_work() as uow:
-        people = await segments.preview(uow, principal, body.audience)
-    return PreviewOut(eligible=len(people), sample=[member_out(p) for p in people[:20]])
+        found = await segments.preview(uow, principal, body.audience)
+    return PreviewOut(
+        eligible=found.total,
+        sample=[member_out(p) for p in found.sample],
+        disclosure=found.disclosure,
+    )

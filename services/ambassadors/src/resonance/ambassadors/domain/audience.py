@@ -1,6 +1,7 @@
 """Audience rules of a programme and who they match (pure)."""
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -64,3 +65,25 @@ def matches(rules: AudienceRules, person: Person) -> bool:
         and _one(rules.age_bands, person.age_band)
         and _one(rules.social_media_maturities, person.social_media_maturity)
     )
+
+
+# Rules on attributes that say something sensitive about a named person (their age).
+SENSITIVE_RULES = ("age_bands",)
+# k-anonymity threshold: a group smaller than this is not even counted for those who may not
+# see sensitive attributes by name.
+MIN_GROUP_SIZE = 5
+
+Disclosure = Literal["full", "count_only", "suppressed"]
+
+
+def uses_sensitive(rules: AudienceRules) -> bool:
+    return any(getattr(rules, name) for name in SENSITIVE_RULES)
+
+
+def disclosure(rules: AudienceRules, size: int, *, may_see_sensitive: bool) -> Disclosure:
+    """What a reader may learn of the group `rules` select. Names beside a sensitive rule
+    would tell each named person's age band: those who may not see it get a count, and no
+    count at all under MIN_GROUP_SIZE (a count of 1 names the person as well as a list)."""
+    if may_see_sensitive or not uses_sensitive(rules):
+        return "full"
+    return "count_only" if size >= MIN_GROUP_SIZE else "suppressed"

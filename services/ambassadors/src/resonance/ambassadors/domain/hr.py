@@ -185,3 +185,16 @@ def as_utc(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=UTC)
+
+
+def fact_time(effective_at: datetime | None, stated_at: datetime) -> datetime:
+    """When an HR fact holds, for ordering facts: its effective time, but never later than
+    when it was stated (a leaver announced for next month is news now, and a mover stated
+    meanwhile is newer)."""
+    return min(effective_at, stated_at) if effective_at is not None else stated_at
+
+
+def is_stale(held_at: datetime, last_applied: datetime | None) -> bool:
+    """An HR fact older than the last one applied to the person (late or replayed) changes
+    nothing: applying it would undo newer news (re-activate a leaver, restore old values)."""
+    return last_applied is not None and held_at < last_applied

@@ -7,6 +7,10 @@ from typing import Literal
 
 Verdict = Literal["ok", "missing", "malformed", "stale", "bad_signature"]
 
+# Unix seconds fit in 12 digits until the year 33658; anything longer is not a timestamp (and a
+# 400-digit one would overflow the float arithmetic of the freshness check).
+MAX_TIMESTAMP_DIGITS = 12
+
 
 @dataclass(frozen=True)
 class SignatureCheck:
@@ -29,10 +33,9 @@ def verify(
 ) -> SignatureCheck:
     if not timestamp or not signature:
         return SignatureCheck("missing")
-    try:
-        sent_at = int(timestamp)
-    except ValueError:
+    if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > MAX_TIMESTAMP_DIGITS:
         return SignatureCheck("malformed")
+    sent_at = int(timestamp)
     scheme, _, digest = signature.partition("=")
     if scheme != "sha256" or len(digest) != 64:
         return SignatureCheck("malformed")

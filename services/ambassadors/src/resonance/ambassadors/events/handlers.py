@@ -19,7 +19,7 @@ CONSUMER_NAME = "ambassadors"
 
 def build_consumers(runtime: Runtime[AmbassadorsSettings]) -> list[ConsumerSpec]:
     async def on_hr_employee(session: AsyncSession, event: HrEmployee, envelope: Envelope) -> None:
-        await intake.apply_hr_event(runtime.bind(session), envelope.tenant, event)
+        await intake.apply_hr_event(runtime.bind(session), envelope.tenant, event, envelope.time)
 
     async def on_share_made(session: AsyncSession, event: ShareMade, envelope: Envelope) -> None:
         await stages.record_share_made(runtime.bind(session), envelope.tenant, event)

@@ -57,7 +57,7 @@ async def opt_out(
     uow: Uow, actor: Principal, ambassador_id: str, programme_id: str, note: str | None
 ) -> Enrolment:
     """Leaving a programme, by the person or recorded by staff on their behalf."""
-    employee = await person_for(uow, actor, ambassador_id, lock=True)
+    employee = await person_for(uow, actor, ambassador_id, lock=True, action="change")
     enrolment = await participation.active_enrolment(
         uow.session, actor.tenant, employee.id, programme_id
     )
@@ -75,7 +75,7 @@ async def enrolments_of(uow: Uow, actor: Principal, ambassador_id: str) -> list[
 async def consents_of(
     uow: Uow, actor: Principal, ambassador_id: str
 ) -> tuple[Employee, list[ConsentRecord]]:
-    employee = await person_for(uow, actor, ambassador_id)
+    employee = await person_for(uow, actor, ambassador_id, action="consents")
     return employee, await participation.consents_of(uow.session, actor.tenant, employee.id)
 
 

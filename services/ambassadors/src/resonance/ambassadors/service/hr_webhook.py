@@ -12,12 +12,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from resonance.ambassadors.domain.errors import ConcurrentUpdate, ReplayedDelivery, SignatureRefused
-from resonance.ambassadors.domain.hr_notice import parse_notice
+from resonance.ambassadors.domain.hr_notice import HrNotice, parse_notice
 from resonance.ambassadors.domain.webhook_signature import verify
-from resonance.ambassadors.service.intake import IntakeResult, apply_hr_event
+from resonance.ambassadors.service.intake import IgnoredFact, IntakeResult, apply_hr_event
 from resonance.ambassadors.service.people import Uow
+from resonance.ambassadors.settings import AmbassadorsSettings
 from resonance.ambassadors.store import webhooks
 from resonance.common.secrets_box import SecretBox
+from resonance.common.service import Runtime
 
 _REJECTIONS = {
     "missing": "X-Resonance-Timestamp and X-Resonance-Signature headers are required",
@@ -47,39 +49,57 @@ async def secret_updated_at(uow: Uow, tenant: str) -> datetime | None:
     return row.updated_at if row else None
 
 
-async def receive_notice(
-    uow: Uow,
+@dataclass(frozen=True)
+class VerifiedNotice:
+    """A notice whose signature held, parsed: what `apply_notice` may act on."""
+
+    digest: str
+    notice: HrNotice
+
+
+async def verify_notice(
+    rt: Runtime[AmbassadorsSettings],
     tenant: str,
-    box: SecretBox,
     body: bytes,
     timestamp: str | None,
     signature: str | None,
-) -> IntakeResult:
-    session = uow.session
-    stored = await webhooks.get_secret(session, tenant)
+) -> VerifiedNotice:
+    """Checks the signature before any transaction opens: a stranger's request costs one
+    read of the tenant's secret and an HMAC, and never holds a transaction or a lock."""
+    async with rt.db.session() as session:
+        stored = await webhooks.get_secret(session, tenant)
     check = verify(
         # An unknown tenant is checked against a random secret: same work, same answer.
-        box.open(stored.sealed_secret) if stored else secrets.token_hex(32),
+        rt.secrets.open(stored.sealed_secret) if stored else secrets.token_hex(32),
         timestamp,
         signature,
         body,
-        uow.now().timestamp(),
-        uow.settings.webhook_replay_window_s,
+        rt.clock().timestamp(),
+        rt.settings.webhook_replay_window_s,
     )
     if check.verdict != "ok" or stored is None or check.digest is None:
         detail = _REJECTIONS.get(check.verdict, "signature does not match")
-        raise SignatureRefused(detail, reason=check.verdict if stored else "bad_signature")
-    if not await webhooks.remember_signature(session, tenant, check.digest, uow.now()):
+        # The shape of the headers says nothing about the tenant: malformed is told as such.
+        shown = check.verdict if stored or check.verdict == "malformed" else "bad_signature"
+        raise SignatureRefused(detail, reason=shown)
+    return VerifiedNotice(check.digest, parse_notice(body))
+
+
+async def apply_notice(
+    uow: Uow, tenant: str, verified: VerifiedNotice
+) -> IntakeResult | IgnoredFact:
+    """Accepts a verified notice once (by signature and delivery id) and applies it."""
+    session, notice = uow.session, verified.notice
+    if not await webhooks.remember_signature(session, tenant, verified.digest, uow.now()):
         raise ReplayedDelivery("this signed notification was already accepted")
-    notice = parse_notice(body)
     if notice.delivery_id:
         if await webhooks.delivery_id_seen(session, tenant, notice.delivery_id):
             raise ReplayedDelivery("this delivery id was already accepted")
-        delivery = await webhooks.get_delivery(session, tenant, check.digest)
+        delivery = await webhooks.get_delivery(session, tenant, verified.digest)
         if delivery is not None:
             delivery.delivery_id = notice.delivery_id
     try:
-        result = await apply_hr_event(uow, tenant, notice.fact())
+        result = await apply_hr_event(uow, tenant, notice.fact(), uow.now())
         await session.flush()
     except IntegrityError as exc:
         # Two notices about one new person raced; the other won. Nothing was applied.

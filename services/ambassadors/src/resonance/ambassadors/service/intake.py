@@ -3,7 +3,7 @@ reduces a fact to `EmployeeFacts`, `domain.hr.decide` says what it means, this c
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from resonance.ambassadors.domain.hr import (
     EmployeeFacts,
@@ -11,13 +11,16 @@ from resonance.ambassadors.domain.hr import (
     HrDecision,
     as_utc,
     decide,
+    fact_time,
     facts_from_hr_event,
+    is_stale,
 )
+from resonance.ambassadors.domain.privacy import hr_identifiers, identity_hashes
 from resonance.ambassadors.domain.scim_mapping import merge_facts
 from resonance.ambassadors.service.enrolments import end_all_participation
 from resonance.ambassadors.service.invitations import invite_matching, matching_programmes
 from resonance.ambassadors.service.people import Uow, current_facts, publish_updated
-from resonance.ambassadors.store import people
+from resonance.ambassadors.store import people, privacy
 from resonance.ambassadors.store.tables import Employee
 from resonance.common.events.catalogue import HrEmployee
 
@@ -103,16 +106,42 @@ async def apply_hr_facts(
     return IntakeResult(row, decision, created)
 
 
-async def apply_hr_event(uow: Uow, tenant: str, event: HrEmployee) -> IntakeResult:
-    """A joiner / mover / leaver in the HR system's own vocabulary (webhook, topic)."""
-    return await apply_hr_facts(
+@dataclass(frozen=True)
+class IgnoredFact:
+    """An HR fact that changed nothing: about someone erased since, or older than what was
+    already applied to them."""
+
+    reason: Literal["erased", "stale"]
+
+
+async def apply_hr_event(
+    uow: Uow, tenant: str, event: HrEmployee, stated_at: datetime
+) -> IntakeResult | IgnoredFact:
+    """A joiner / mover / leaver in the HR system's own vocabulary (webhook, topic), stated
+    at `stated_at` (the event's time). Version-aware: a late or replayed fact neither
+    resurrects an erased person nor overwrites newer state."""
+    facts = facts_from_hr_event(event)
+    effective_at = as_utc(event.effective_at)
+    held_at = fact_time(effective_at, as_utc(stated_at) or uow.now())
+    keys = hr_identifiers(facts.employee_number, facts.external_id, facts.user_name)
+    erased_at = await privacy.last_erasure(uow.session, tenant, identity_hashes(tenant, keys))
+    if erased_at is not None and held_at <= erased_at:
+        return IgnoredFact("erased")
+    row = await people.find_employee(uow.session, tenant, facts, lock=True)
+    if row is not None and is_stale(held_at, row.hr_effective_at):
+        return IgnoredFact("stale")
+    result = await apply_hr_facts(
         uow,
         tenant,
-        facts_from_hr_event(event),
+        facts,
         change=event.change,
+        employee=row,
         hired_at=as_utc(event.hired_at),
-        effective_at=as_utc(event.effective_at),
+        effective_at=effective_at,
+        look_up=False,
     )
+    result.employee.hr_effective_at = held_at
+    return result
 
 
 async def apply_due_leavers(uow: Uow) -> int:

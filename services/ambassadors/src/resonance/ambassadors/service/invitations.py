@@ -4,7 +4,7 @@ onboarding delay has passed, answered by the person alone (yes with consent, or 
 from dataclasses import dataclass
 from datetime import datetime
 
-from resonance.ambassadors.domain.access import is_self
+from resonance.ambassadors.domain.access import is_self, is_staff
 from resonance.ambassadors.domain.audience import AudienceRules, matches
 from resonance.ambassadors.domain.errors import ProgrammeClosed
 from resonance.ambassadors.domain.participation import (
@@ -130,9 +130,16 @@ async def dispatch_due(uow: Uow, limit: int = 200) -> int:
     return sent
 
 
-async def invitations_of(uow: Uow, actor: Principal, ambassador_id: str) -> list[Invitation]:
+async def invitations_of(
+    uow: Uow, actor: Principal, ambassador_id: str
+) -> list[tuple[Invitation, Programme]]:
+    """A person's invitations with their programmes. Staff also see the scheduled ones (with
+    the time they go), so a joiner waiting out the onboarding delay is visibly invited; the
+    person sees an invitation only once it is sent."""
     employee = await person_for(uow, actor, ambassador_id)
-    return await participation.sent_invitations_of(uow.session, actor.tenant, employee.id)
+    return await participation.invitations_with_programmes(
+        uow.session, actor.tenant, employee.id, include_scheduled=is_staff(actor)
+    )
 
 
 @dataclass

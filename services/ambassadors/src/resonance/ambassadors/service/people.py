@@ -4,8 +4,9 @@ other services (targeting profile, right to disconnect)."""
 from datetime import datetime
 from typing import TypeAlias
 
-from resonance.ambassadors.domain.access import may_act_on
+from resonance.ambassadors.domain.access import is_self, may_act_on
 from resonance.ambassadors.domain.audience import Person
+from resonance.ambassadors.domain.event_bounds import bounded_label, bounded_labels
 from resonance.ambassadors.domain.hr import EmployeeFacts
 from resonance.ambassadors.domain.quiet_hours import (
     ALL_DAYS,
@@ -15,7 +16,7 @@ from resonance.ambassadors.domain.quiet_hours import (
 )
 from resonance.ambassadors.settings import AmbassadorsSettings
 from resonance.ambassadors.store import people
-from resonance.ambassadors.store.tables import Employee
+from resonance.ambassadors.store.tables import Employee, PersonalDataAudit
 from resonance.common.auth import Principal
 from resonance.common.domain_errors import NotFound
 from resonance.common.events.catalogue import AmbassadorProfile, AmbassadorUpdated
@@ -26,10 +27,13 @@ Uow: TypeAlias = UnitOfWork[AmbassadorsSettings]
 
 
 async def person_for(
-    uow: Uow, actor: Principal, ambassador_id: str, *, lock: bool = False
+    uow: Uow, actor: Principal, ambassador_id: str, *, lock: bool = False, action: str = "read"
 ) -> Employee:
     """The employee `actor` may act on: `me` is the caller; staff may name anyone of their
-    tenant, others only themselves (someone else's id answers as if it did not exist)."""
+    tenant, others only themselves (someone else's id answers as if it did not exist).
+
+    Staff acting on someone else's record leave an audit row (`action`: read, change,
+    export, erase, consents, link_login), in the same transaction as what they do."""
     session = uow.session
     if ambassador_id == "me":
         row = await people.employee_signed_in_as(session, actor.tenant, actor.subject, lock=lock)
@@ -44,6 +48,17 @@ async def person_for(
             row = None
     if row is None or row.erased_at is not None:
         raise NotFound("no such ambassador")
+    if not is_self(actor, row.login_subject, row.user_name):
+        uow.session.add(
+            PersonalDataAudit(
+                tenant=actor.tenant,
+                actor=actor.subject,
+                actor_roles=sorted(str(r) for r in actor.roles),
+                action=action,
+                employee_id=row.id,
+                at=uow.now(),
+            )
+        )
     return row
 
 
@@ -101,21 +116,22 @@ def next_nudge(row: Employee, now: datetime) -> datetime:
 def profile_of(row: Employee, programmes: list[str]) -> AmbassadorProfile:
     """What other services may target on (never contact details)."""
     worker_type = row.worker_type if row.worker_type in ("office", "frontline") else None
+    # Every HR / SCIM string is bounded here, where it enters an event (see event_bounds).
     return AmbassadorProfile(
-        brand=row.brand,
-        entity=row.entity,
-        job_family=row.job_family,
-        site=row.site,
-        country=row.country,
-        languages=_languages(row),
+        brand=bounded_label(row.brand),
+        entity=bounded_label(row.entity),
+        job_family=bounded_label(row.job_family),
+        site=bounded_label(row.site),
+        country=bounded_label(row.country),
+        languages=bounded_labels(_languages(row)),
         worker_type=worker_type,
-        timezone=row.timezone,
-        quiet_hours_start=row.quiet_hours_start,
-        quiet_hours_end=row.quiet_hours_end,
-        programmes=programmes,
-        age_band=row.age_band,
-        social_media_maturity=row.social_media_maturity,
-        working_days=list(row.working_days or []),
+        timezone=bounded_label(row.timezone),
+        quiet_hours_start=bounded_label(row.quiet_hours_start),
+        quiet_hours_end=bounded_label(row.quiet_hours_end),
+        programmes=bounded_labels(programmes),
+        age_band=bounded_label(row.age_band),
+        social_media_maturity=bounded_label(row.social_media_maturity),
+        working_days=list(row.working_days or [])[:7],
         stage=row.stage,
     )
 

@@ -52,7 +52,7 @@ async def change_preferences(
 ) -> Profile:
     """Applies the preferences a PATCH named. Enrolled ambassadors' new profile goes out in
     `ambassador.updated`; a profile that newly matches an audience brings an invitation."""
-    row = await person_for(uow, actor, ambassador_id, lock=True)
+    row = await person_for(uow, actor, ambassador_id, lock=True, action="change")
     before = await matching_programmes(uow, row) if row.active else set()
     for name, value in changes.items():
         setattr(row, name, [] if value is None and name in LIST_PREFERENCES else value)
@@ -93,7 +93,7 @@ async def next_nudge_for(
 
 async def link_login(uow: Uow, actor: Principal, ambassador_id: str, subject: str) -> Profile:
     """Links a person to the `sub` of their tokens; other services recognise them by it."""
-    row = await person_for(uow, actor, ambassador_id, lock=True)
+    row = await person_for(uow, actor, ambassador_id, lock=True, action="link_login")
     if await people.subject_taken_by_other(uow.session, actor.tenant, subject, row.id):
         raise SubjectInUse("this sign-in identity is linked to someone else")
     row.login_subject = subject

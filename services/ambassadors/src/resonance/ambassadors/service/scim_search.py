@@ -5,10 +5,11 @@ from typing import Any
 
 from scim2_models import ScimFilter
 
-from resonance.ambassadors.domain.scim_protocol import equality_hint, matching
+from resonance.ambassadors.domain.scim_protocol import matching
 from resonance.ambassadors.service.people import Uow
 from resonance.ambassadors.service.scim_resources import group_resource, user_resource
 from resonance.ambassadors.store import scim
+from resonance.ambassadors.store.scim_filter import compile_user_filter
 from resonance.common.auth import Principal
 
 
@@ -31,18 +32,25 @@ class Found:
 
 
 async def _users(uow: Uow, tenant: str, expression: ScimFilter[Any] | None, base: str) -> list[Any]:
-    rows = await scim.live_users(uow.session, tenant, equality_hint(expression))
-    return matching([user_resource(row, base) for row in rows], expression)
+    """Every user the filter selects: narrowed in SQL, decided by the library where SQL is
+    only a superset."""
+    compiled = compile_user_filter(expression.ast) if expression is not None else None
+    rows = await scim.live_users(uow.session, tenant, compiled.clause if compiled else None)
+    resources = [user_resource(row, base) for row in rows]
+    return resources if compiled is None or compiled.exact else matching(resources, expression)
 
 
 async def search_users(
     uow: Uow, actor: Principal, expression: ScimFilter[Any] | None, page: Page, base: str
 ) -> Found:
-    """Paged by the database when no filter needs evaluating, else filtered then paged."""
-    if expression is None:
-        total = await scim.count_live_users(uow.session, actor.tenant)
+    """Filtered, counted and paged by the database when the filter translates to SQL (every
+    comparison on the attributes we store); else narrowed by SQL, then filtered and paged."""
+    compiled = compile_user_filter(expression.ast) if expression is not None else None
+    if compiled is None or compiled.exact:
+        where = compiled.clause if compiled is not None else None
+        total = await scim.count_live_users(uow.session, actor.tenant, where)
         rows = await scim.live_users(
-            uow.session, actor.tenant, offset=page.start - 1, limit=page.count
+            uow.session, actor.tenant, where, offset=page.start - 1, limit=page.count
         )
         return Found([user_resource(row, base) for row in rows], total)
     users = await _users(uow, actor.tenant, expression, base)

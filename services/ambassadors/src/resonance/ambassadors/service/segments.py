@@ -1,28 +1,34 @@
 """Segments per programme, the participation funnel: eligible (match the audience), invited,
-enrolled, active (enrolled and shared within the window). Only current employees count."""
+enrolled, active (enrolled and shared within the window). Only current employees count.
+
+Counted and paged by the database (store.segments); a communicator never learns a sensitive
+attribute (age band) of named people (domain.audience.disclosure)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 
-from resonance.ambassadors.domain.audience import AudienceRules, matches
-from resonance.ambassadors.service.people import Uow, person_of
+from sqlalchemy import ColumnElement
+
+from resonance.ambassadors.domain.access import is_staff
+from resonance.ambassadors.domain.audience import AudienceRules, Disclosure, disclosure
+from resonance.ambassadors.service.people import Uow
 from resonance.ambassadors.service.programmes import load_programme
-from resonance.ambassadors.store import participation, people
+from resonance.ambassadors.store import segments
+from resonance.ambassadors.store.segments import State
 from resonance.ambassadors.store.tables import Employee
 from resonance.common.auth import Principal
 
-State = Literal["eligible", "invited", "enrolled", "active"]
+__all__ = ["Funnel", "Preview", "State", "funnel", "members", "preview"]
 
 
 @dataclass(frozen=True)
 class Funnel:
-    segments: dict[State, list[Employee]]
+    counts: dict[State, int]
     window_days: int
     computed_at: datetime
 
     def count(self, state: State) -> int:
-        return len(self.segments[state])
+        return self.counts[state]
 
     @property
     def participation_rate(self) -> float:
@@ -44,24 +50,62 @@ async def funnel(uow: Uow, actor: Principal, programme_id: str, window_days: int
     window = window_days or uow.settings.active_window_days
     programme = await load_programme(uow, actor.tenant, programme_id)
     audience = AudienceRules.model_validate(programme.audience)
-    everyone = await people.current_employees(uow.session, actor.tenant)
-    invited = await participation.invited_ids(uow.session, actor.tenant, programme.id)
-    enrolled = await participation.enrolled_ids(uow.session, actor.tenant, programme.id)
     since = uow.now() - timedelta(days=window)
-    segments: dict[State, list[Employee]] = {
-        "eligible": [p for p in everyone if matches(audience, person_of(p))],
-        "invited": [p for p in everyone if p.id in invited],
-        "enrolled": [p for p in everyone if p.id in enrolled],
-        "active": [
-            p
-            for p in everyone
-            if p.id in enrolled and p.last_share_at is not None and p.last_share_at >= since
-        ],
-    }
-    return Funnel(segments, window, uow.now())
+    counts = await segments.funnel_counts(uow.session, actor.tenant, programme.id, audience, since)
+    return Funnel(counts, window, uow.now())
 
 
-async def preview(uow: Uow, actor: Principal, audience: AudienceRules) -> list[Employee]:
-    """The current employees an audience would reach (before creating a programme)."""
-    everyone = await people.current_employees(uow.session, actor.tenant)
-    return [p for p in everyone if matches(audience, person_of(p))]
+@dataclass(frozen=True)
+class Preview:
+    """`total` is None and `sample` empty when the group may not be described."""
+
+    total: int | None
+    sample: list[Employee]
+    disclosure: Disclosure
+
+
+async def _described(
+    uow: Uow,
+    actor: Principal,
+    audience: AudienceRules,
+    where: ColumnElement[bool],
+    offset: int,
+    limit: int,
+) -> Preview:
+    session, tenant = uow.session, actor.tenant
+    total = await segments.count_where(session, tenant, where)
+    shown = disclosure(audience, total, may_see_sensitive=is_staff(actor))
+    if shown != "full":
+        return Preview(total if shown == "count_only" else None, [], shown)
+    page = await segments.people_where(session, tenant, where, offset, limit)
+    return Preview(total, page, shown)
+
+
+async def preview(
+    uow: Uow, actor: Principal, audience: AudienceRules, sample_size: int = 20
+) -> Preview:
+    """How many current employees an audience would reach (before creating a programme),
+    with a sample of them."""
+    return await _described(
+        uow, actor, audience, segments.audience_clause(audience), 0, sample_size
+    )
+
+
+async def members(
+    uow: Uow,
+    actor: Principal,
+    programme_id: str,
+    state: State,
+    window_days: int | None,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+) -> Preview:
+    """One page of the people of one segment (the programme's audience may select on a
+    sensitive attribute: then described as `preview` would)."""
+    window = window_days or uow.settings.active_window_days
+    programme = await load_programme(uow, actor.tenant, programme_id)
+    audience = AudienceRules.model_validate(programme.audience)
+    since = uow.now() - timedelta(days=window)
+    where = segments.state_clause(actor.tenant, programme.id, audience, state, since)
+    return await _described(uow, actor, audience, where, offset, limit)

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.ambassadors.store.tables import ConsentRecord, Enrolment, Invitation
+from resonance.ambassadors.store.tables import ConsentRecord, Enrolment, Invitation, Programme
 
 
 async def is_enrolled(
@@ -68,20 +68,21 @@ async def get_invitation(
     return await session.get(Invitation, invitation_id, with_for_update=lock)
 
 
-async def sent_invitations_of(
-    session: AsyncSession, tenant: str, employee_id: str
-) -> list[Invitation]:
-    """A person's invitations, oldest first; scheduled ones are not visible before they go."""
-    rows = await session.execute(
-        select(Invitation)
-        .where(
-            Invitation.tenant == tenant,
-            Invitation.employee_id == employee_id,
-            Invitation.status != "scheduled",
-        )
-        .order_by(Invitation.created_at)
+async def invitations_with_programmes(
+    session: AsyncSession, tenant: str, employee_id: str, *, include_scheduled: bool
+) -> list[tuple[Invitation, Programme]]:
+    """A person's invitations with their programmes, oldest first; scheduled ones only when
+    asked (staff see them, the person does not before they go)."""
+    query = (
+        select(Invitation, Programme)
+        .join(Programme, Programme.id == Invitation.programme_id)
+        .where(Invitation.tenant == tenant, Invitation.employee_id == employee_id)
+        .order_by(Invitation.created_at, Invitation.id)
     )
-    return list(rows.scalars().all())
+    if not include_scheduled:
+        query = query.where(Invitation.status != "scheduled")
+    rows = await session.execute(query)
+    return [(invitation, programme) for invitation, programme in rows.tuples().all()]
 
 
 async def invited_ids(session: AsyncSession, tenant: str, programme_id: str) -> set[str]:

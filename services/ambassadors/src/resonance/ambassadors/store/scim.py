@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.ambassadors.store.tables import Employee, ScimGroup
@@ -48,39 +48,31 @@ async def identifier_holder(
     return found.first()
 
 
-def _users_query(tenant: str, hint: tuple[str, str] | None) -> Select[tuple[Employee]]:
+def _users_query(tenant: str, where: ColumnElement[bool] | None) -> Select[tuple[Employee]]:
     query = _live_users(tenant).order_by(Employee.created_at, Employee.id)
-    if hint is not None:
-        name, value = hint
-        if name == "username":
-            query = query.where(func.lower(Employee.user_name) == value.lower())
-        elif name == "externalid":
-            query = query.where(Employee.external_id == value)
-        elif name == "id":
-            query = query.where(Employee.id == value)
-    return query
+    return query if where is None else query.where(where)
 
 
 async def live_users(
     session: AsyncSession,
     tenant: str,
-    hint: tuple[str, str] | None = None,
+    where: ColumnElement[bool] | None = None,
     *,
     offset: int = 0,
     limit: int | None = None,
 ) -> list[Employee]:
-    """Live users, oldest first; `hint` (attribute, value) narrows an equality lookup."""
-    query = _users_query(tenant, hint)
+    """Live users, oldest first; `where` is a compiled SCIM filter (store.scim_filter)."""
+    query = _users_query(tenant, where)
     if offset or limit is not None:
         query = query.offset(offset).limit(limit)
     return list((await session.execute(query)).scalars().all())
 
 
 async def count_live_users(
-    session: AsyncSession, tenant: str, hint: tuple[str, str] | None = None
+    session: AsyncSession, tenant: str, where: ColumnElement[bool] | None = None
 ) -> int:
-    query = _users_query(tenant, hint).order_by(None).subquery()
-    return await session.scalar(select(func.count()).select_from(query)) or 0
+    query = _users_query(tenant, where).order_by(None).with_only_columns(func.count())
+    return await session.scalar(query) or 0
 
 
 async def live_user_ids(session: AsyncSession, tenant: str, ids: set[str]) -> set[str]:

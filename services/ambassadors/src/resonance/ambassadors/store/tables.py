@@ -74,6 +74,11 @@ class Employee(AmbassadorsModel, table=True):
             postgresql_where=text("external_id IS NOT NULL"),
         ),
         Index("ix_employees_tenant_active", "tenant", "active"),
+        Index(
+            "ix_employees_scim_user_name",
+            "tenant",
+            text("lower(coalesce(scim ->> 'userName', user_name, email, employee_number, id))"),
+        ),
     )
 
     id: str = Field(default_factory=_id, primary_key=True)
@@ -127,6 +132,9 @@ class Employee(AmbassadorsModel, table=True):
     scim_provisioned: bool = False
     scim_deleted: bool = False
     version: int = 1
+    # When the last HR fact applied held (its effective time, never later than when it was
+    # stated): an older fact arriving late or replayed does not overwrite a newer one.
+    hr_effective_at: datetime | None = _ts()
     created_at: datetime = _created()
     updated_at: datetime = _created()
     erased_at: datetime | None = _ts()
@@ -319,6 +327,32 @@ class Registration(AmbassadorsModel, table=True):
     attended: bool | None = None
     registered_at: datetime = _created()
     updated_at: datetime = _created()
+
+
+class ErasureTombstone(AmbassadorsModel, table=True):
+    """An identifier of an erased person, hashed: HR facts stated before the erasure (late,
+    replayed) do not bring them back. Nothing readable about the person is kept."""
+
+    __tablename__ = "erasure_tombstones"
+
+    tenant: str = Field(primary_key=True)
+    identity_hash: str = Field(primary_key=True)
+    erased_at: datetime = _created()
+
+
+class PersonalDataAudit(AmbassadorsModel, table=True):
+    """Staff acting on someone else's personal data: who, what, on whom, when."""
+
+    __tablename__ = "personal_data_audit"
+    __table_args__ = (Index("ix_personal_data_audit_tenant_at", "tenant", "at", "id"),)
+
+    id: str = Field(default_factory=_id, primary_key=True)
+    tenant: str
+    actor: str
+    actor_roles: list[str] = _json_list()
+    action: str
+    employee_id: str
+    at: datetime = _created()
 
 
 metadata = AmbassadorsModel.metadata
