@@ -1,20 +1,69 @@
 """One person's journey across the services, talking only through Kafka: HR provisions a
 joiner by SCIM, they are invited (never enrolled), opt in, get content targeted at them in
-their feed, share it, and the platform reacts (feed, stage, metrics)."""
+their feed, connect LinkedIn at the social sandbox and share it through the sharing API; the
+posting worker posts it and the platform reacts (feed, stage, metrics)."""
 
-from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
-from aiokafka import AIOKafkaProducer
+import httpx
+from asgi_lifespan import LifespanManager
 
-from resonance.common.events import new_envelope
-from resonance.common.events.catalogue import ShareMade
-from resonance.devstack.testing import Infra, eventually, running_service
+from resonance.devstack.sandbox.client import DEFAULT_SCOPES, RunningSandbox
+from resonance.devstack.sandbox.config import DEFAULT_CLIENTS
+from resonance.devstack.testing import Infra, RunningService, eventually, running_service
+from resonance.sharing.worker import create_worker_app
 
 CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
 TENANT = "journey"
+# Never fetched: the test reads the sandbox's redirect and calls the callback itself.
+REDIRECT_BASE = "http://127.0.0.1:9"
 
 
-async def test_joiner_to_first_share(infra: Infra) -> None:
+def sharing_settings(sandbox_url: str) -> dict[str, Any]:
+    """The sharing service pointed at the sandbox's LinkedIn, with its demo client."""
+    client = DEFAULT_CLIENTS["linkedin"]
+    base = f"{sandbox_url}/linkedin"
+    return {
+        "redirect_uri_base": REDIRECT_BASE,
+        "linkedin_auth_url": base,
+        "linkedin_token_url": base,
+        "linkedin_api_url": base,
+        "linkedin_client_id": client.client_id,
+        "linkedin_client_secret": client.secret or "",
+        "linkedin_scopes": DEFAULT_SCOPES["linkedin"],
+        "scheduler_interval_s": 0.05,
+    }
+
+
+async def connect(sharing: RunningService, network: str, me: dict[str, str]) -> httpx.Response:
+    """Authorize URL from the API, Allow on the sandbox's consent form (what the browser
+    does; the Chromium version is services/sharing/tests/test_connect_in_browser.py), then
+    the callback without a bearer token, as the network's redirect arrives."""
+    started = await sharing.client.post(f"/v1/connections/{network}/authorize", headers=me)
+    assert started.status_code == 200, started.text
+    url = started.json()["authorization_url"]
+    async with httpx.AsyncClient() as browser:
+        form = dict(parse_qsl(urlsplit(url).query))
+        page = await browser.get(url)
+        assert page.status_code == 200, page.text[:300]
+        answer = await browser.post(
+            url.split("?", 1)[0], data={**form, "username": "lea", "decision": "allow"}
+        )
+    assert answer.status_code == 302, answer.text[:300]
+    back = urlsplit(answer.headers["location"])
+    return await sharing.client.get(f"{back.path}?{back.query}")
+
+
+async def sandbox_posts(sandbox_url: str, network: str) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(f"{sandbox_url}/_control/posts", params={"network": network})
+    answer.raise_for_status()
+    posts: list[dict[str, Any]] = answer.json()["posts"]
+    return posts
+
+
+async def test_joiner_to_first_share(infra: Infra, sandbox: RunningSandbox) -> None:
     prefix = infra.new_prefix()
     async with (
         running_service(
@@ -22,6 +71,8 @@ async def test_joiner_to_first_share(infra: Infra) -> None:
         ) as amb,
         running_service(infra, "content", prefix) as content,
         running_service(infra, "metrics", prefix) as metrics,
+        running_service(infra, "sharing", prefix, **sharing_settings(sandbox.url)) as sharing,
+        LifespanManager(create_worker_app(sharing.settings), startup_timeout=60),
     ):
         pm = infra.auth(tenant=TENANT, roles=["program_manager"])
         hr = infra.auth(tenant=TENANT, roles=["integration"])
@@ -96,22 +147,27 @@ async def test_joiner_to_first_share(infra: Infra) -> None:
 
         await eventually(targeted)
 
-        # Lea shares it (the sharing service's event): gone from her feed, and she is a sharer.
-        producer = AIOKafkaProducer(bootstrap_servers=infra.kafka.bootstrap_servers)
-        await producer.start()
-        share = ShareMade(
-            share_id="share-1",
-            ambassador_id=person,
-            content_id=items["Bonjour Lyon"],
-            content_family="company",
-            network="linkedin",
-            shared_at=datetime.now(UTC),
+        # Lea connects LinkedIn at the sandbox (her browser's part done over HTTP) and shares
+        # the item through the sharing API; the posting worker posts it and share.made reaches
+        # content (her feed drops it), ambassadors (her stage moves) and metrics.
+        connected = await connect(sharing, "linkedin", lea)
+        assert connected.status_code == 200, connected.text
+        shared = await sharing.client.post(
+            "/v1/shares",
+            json={"content_id": items["Bonjour Lyon"], "networks": ["linkedin"]},
+            headers={**lea, "Idempotency-Key": "journey-share-1"},
         )
-        envelope = new_envelope("/resonance/sharing", TENANT, share)
-        await producer.send_and_wait(
-            prefix + ShareMade.topic, envelope.to_bytes(), key=share.share_id.encode()
-        )
-        await producer.stop()
+        assert shared.status_code == 201, shared.text
+        [share] = shared.json()["shares"]
+
+        async def posted() -> bool:
+            r = await sharing.client.get(f"/v1/shares/{share['id']}", headers=lea)
+            return bool(r.json()["status"] == "posted")
+
+        await eventually(posted)
+        # The sandbox's ground truth: LinkedIn received this text exactly once.
+        at_network = await sandbox_posts(sandbox.url, "linkedin")
+        assert [p["text"] for p in at_network].count(share["text"]) == 1
 
         async def shared_hidden() -> bool:
             return await feed_titles() == []
@@ -135,3 +191,11 @@ async def test_joiner_to_first_share(infra: Infra) -> None:
             return await published() == 2
 
         await eventually(both_counted)
+
+        async def share_counted() -> bool:
+            r = await metrics.client.get("/v1/kpis/networks", headers=pm)
+            assert r.status_code == 200, r.text
+            counts = {n["network"]: n["activity"]["shares"] for n in r.json()["networks"]}
+            return counts.get("linkedin") == 1
+
+        await eventually(share_counted)

@@ -34,7 +34,7 @@ async def emit_at(
     envelope = new_envelope("/tests", tenant, data)
     if at is not None:
         envelope.time = at
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka.bootstrap_servers)
+    producer = AIOKafkaProducer(**infra.kafka_options())
     await producer.start()
     try:
         await producer.send_and_wait(

@@ -9,8 +9,10 @@ import pytest
 
 from resonance.sharing.domain.links import (
     click_window_key,
+    is_internal,
     is_short_code,
     new_short_code,
+    parse_internal_networks,
     tracked_destination,
     visitor_hash,
 )
@@ -119,3 +121,23 @@ def test_click_window_key() -> None:
     for bad in (timedelta(minutes=7), timedelta(0), timedelta(days=2)):
         with pytest.raises(ValueError):
             click_window_key("code", "v", AT, bad)
+
+
+def test_internal_ranges_are_normalised_and_bad_ones_named() -> None:
+    parsed = parse_internal_networks([" 10.1.2.3/8", "10.0.0.0/8", "192.168.1.10", "fd00::/8"])
+    # Host bits cleared (10.1.2.3/8 is 10.0.0.0/8, so the second is a duplicate); a bare
+    # address is its own /32.
+    assert [str(n) for n in parsed] == ["10.0.0.0/8", "192.168.1.10/32", "fd00::/8"]
+    with pytest.raises(ValueError, match=r"10\.0\.0\.0/33"):
+        parse_internal_networks(["10.0.0.0/8", "10.0.0.0/33"])
+
+
+def test_internal_is_decided_on_the_raw_address() -> None:
+    office = parse_internal_networks(["10.20.0.0/16", "2001:db8:42::/48"])
+    assert is_internal("10.20.255.1", office)  # last /16 block: 10.20.0.0 - 10.20.255.255
+    assert not is_internal("10.21.0.1", office)  # just past it
+    assert is_internal("::ffff:10.20.0.5", office)  # IPv4-mapped counts as IPv4
+    assert is_internal("2001:db8:42:ffff::1", office)  # inside the /48
+    assert not is_internal("2001:db8:43::1", office)
+    assert not is_internal("not an address", office)
+    assert not is_internal("10.20.0.1", ())  # no ranges: nothing is internal

@@ -5,6 +5,7 @@ a conversion reported by an integration becomes conversion.recorded."""
 import asyncio
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
 from resonance.devstack.testing import Infra, RunningService, eventually, running_service
@@ -142,3 +143,48 @@ async def test_conversion_is_recorded(infra: Infra, svc: RunningService) -> None
     assert (
         await svc.client.post("/v1/conversions", json=body, headers=ambassador)
     ).status_code == 403
+
+
+async def test_clicks_from_the_organisations_ranges_are_internal(
+    infra: Infra, svc: RunningService
+) -> None:
+    tenant = "links-internal"
+    manager = infra.auth(tenant=tenant, roles=["program_manager"])
+    refused = await svc.client.put(
+        "/v1/sharing-policy", json={"internal_networks": ["10.0.0.0/33"]}, headers=manager
+    )
+    assert refused.status_code == 422
+    assert refused.json()["type"].endswith("/invalid-address-range")
+    # Host bits are cleared ("10.20.30.40/16" is 10.20.0.0/16); duplicates go.
+    ranges = ["10.20.30.40/16", "10.20.0.0/16", "2001:db8:42::/48"]
+    saved = await svc.client.put(
+        "/v1/sharing-policy", json={"internal_networks": ranges}, headers=manager
+    )
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["internal_networks"] == ["10.20.0.0/16", "2001:db8:42::/48"]
+
+    _, me = await enrol(infra, svc, tenant, networks=["xing"])
+    item = await publish(infra, svc, tenant, url="https://example.com/inside")
+    answer = await svc.client.post(
+        "/v1/shares", json={"content_id": item, "networks": ["xing"]}, headers=me
+    )
+    share = answer.json()["shares"][0]
+    code = share["tracked_link"].rsplit("/", 1)[1]
+
+    # From the office (inside 10.20.0.0/16), from the VPN's IPv6 range, from home (outside).
+    visitors = {"10.20.7.9": True, "2001:db8:42:1::5": True, "203.0.113.7": False}
+    for address in visitors:
+        transport = httpx.ASGITransport(app=svc.app, client=(address, 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://sharing.test") as c:
+            followed = await c.get(f"/l/{code}", headers={"User-Agent": CHROME})
+        assert followed.status_code == 302
+
+    def clicks(events: list) -> list:
+        return [e for e in events if e.type == "link.clicked" and e.data["share_id"] == share["id"]]
+
+    events = await read_events(
+        infra, svc.settings.topic_prefix, "link", lambda seen: len(clicks(seen)) >= 3
+    )
+    internal = sorted(e.data["internal"] for e in clicks(events))
+    assert internal == [False, True, True]  # two from inside, one from outside
+    assert all(a not in str(e.data) for e in clicks(events) for a in visitors)

@@ -1,5 +1,6 @@
 """The tenant's sharing policy: blocked terms, daily caps per ambassador per network, reach
-rates for estimates and the UTM medium of tracked links (programme managers)."""
+rates for estimates, the UTM medium of tracked links and the organisation's own address ranges
+(programme managers)."""
 
 from fastapi import APIRouter
 
@@ -18,6 +19,7 @@ def _policy(found: Policy) -> PolicyOut:
         default_daily_cap=found.caps.default,
         reach_rates={k: float(v) for k, v in found.reach_rates.items()},
         utm_medium=found.utm_medium,
+        internal_networks=list(found.internal_networks),
     )
 
 
@@ -32,7 +34,12 @@ async def read_policy(principal: ProgrammeManager, rt: Rt) -> PolicyOut:
     "",
     response_model=PolicyOut,
     summary="Replace your organisation's sharing policy",
-    responses={422: {"description": "Unknown network (`unknown-network`) or bad values"}},
+    responses={
+        422: {
+            "description": "Unknown network (`unknown-network`), an address range that is "
+            "not one (`invalid-address-range`) or bad values"
+        }
+    },
 )
 async def replace_policy(body: PolicyIn, principal: ProgrammeManager, rt: Rt) -> PolicyOut:
     update = PolicyUpdate(
@@ -41,6 +48,7 @@ async def replace_policy(body: PolicyIn, principal: ProgrammeManager, rt: Rt) ->
         default_daily_cap=body.default_daily_cap,
         reach_rates=dict(body.reach_rates),
         utm_medium=body.utm_medium,
+        internal_networks=list(body.internal_networks),
     )
     async with rt.unit_of_work() as uow:
         found = await policy.update_policy(uow, principal, update)

@@ -4,6 +4,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from resonance.sharing.domain.links import MAX_INTERNAL_NETWORKS
+
 NetworkKey = Annotated[str, StringConstraints(min_length=1, max_length=20)]
 
 
@@ -18,6 +20,7 @@ class PolicyIn(BaseModel):
                     "default_daily_cap": 5,
                     "reach_rates": {"linkedin": 0.035},
                     "utm_medium": "employee_advocacy",
+                    "internal_networks": ["10.0.0.0/8", "2001:db8:42::/48"],
                 }
             ]
         },
@@ -40,6 +43,13 @@ class PolicyIn(BaseModel):
         description="Share of an account's audience one post reaches (default 0.035).",
     )
     utm_medium: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.\-]{1,64}$")
+    internal_networks: list[Annotated[str, StringConstraints(min_length=2, max_length=50)]] = Field(
+        default_factory=list,
+        max_length=MAX_INTERNAL_NETWORKS,
+        description="The organisation's own address ranges (CIDR, IPv4 or IPv6): a click "
+        "from one is reported as `internal` in link.clicked (decided before the address "
+        "is hashed; no address is stored).",
+    )
 
 
 class PolicyOut(BaseModel):
@@ -48,3 +58,4 @@ class PolicyOut(BaseModel):
     default_daily_cap: int | None
     reach_rates: dict[str, float]
     utm_medium: str
+    internal_networks: list[str]

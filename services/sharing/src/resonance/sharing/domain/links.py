@@ -12,6 +12,7 @@ import ipaddress
 import math
 import secrets
 import string
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
@@ -111,3 +112,33 @@ def click_window_key(
         raise ValueError("the click window must divide a day into whole seconds")
     bucket = int(at.astimezone(UTC).timestamp()) // seconds
     return f"{code}:{visitor}:{bucket}"
+
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+MAX_INTERNAL_NETWORKS = 100
+
+
+def parse_internal_networks(values: Iterable[str]) -> tuple[IpNetwork, ...]:
+    """A tenant's internal address ranges (CIDR, or a single address), normalised; ValueError
+    names the first one that is not an address range. Host bits are allowed
+    ("10.1.2.3/8" means 10.0.0.0/8): administrators paste addresses as they find them."""
+    found: dict[IpNetwork, None] = {}
+    for value in values:
+        try:
+            found.setdefault(ipaddress.ip_network(value.strip(), strict=False), None)
+        except ValueError as exc:
+            raise ValueError(f"not an address range: {value[:60]!r}") from exc
+    return tuple(found)
+
+
+def is_internal(ip: str, networks: Iterable[IpNetwork]) -> bool:
+    """Whether a click came from inside the organisation (its offices, its VPN): decided on
+    the raw address BEFORE it is hashed, since the hash cannot be tested afterwards. An
+    IPv4-mapped IPv6 address counts as its IPv4 address; an unreadable one is outside."""
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address.version == net.version and address in net for net in networks)

@@ -17,14 +17,19 @@ number of worker processes cooperate).
 import asyncio
 import logging
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from typing import TypeAlias
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
 from resonance.common.events.catalogue import DLQ_SUFFIX, ShareRequested
 from resonance.common.events.envelope import Envelope
+from resonance.common.kafka_clients import client_options
 from resonance.common.service import Runtime
+from resonance.common.telemetry import context_from_headers, decode_kafka_headers
 from resonance.sharing.service import dispatch
 from resonance.sharing.service.networks import networks_of
 from resonance.sharing.service.pacer import Pacer
@@ -36,18 +41,22 @@ log = logging.getLogger(__name__)
 Rt: TypeAlias = Runtime[SharingSettings]
 
 
-def _share_ids(records: Iterable[ConsumerRecord], dead: list[ConsumerRecord]) -> list[str]:
-    """The share ids requested in a poll, each once, in order; unreadable records to `dead`."""
-    ids: dict[str, None] = {}
+def _share_ids(
+    records: Iterable[ConsumerRecord], dead: list[ConsumerRecord]
+) -> list[tuple[str, dict[str, str]]]:
+    """The share ids requested in a poll, each once, in order, with the record's headers (the
+    trace context of the request that made the share); unreadable records to `dead`."""
+    ids: dict[str, dict[str, str]] = {}
     for record in records:
         try:
             envelope = Envelope.from_bytes(record.value or b"")
             if envelope.type != ShareRequested.event_type:
                 continue
-            ids[ShareRequested.model_validate(envelope.data).share_id] = None
+            share_id = ShareRequested.model_validate(envelope.data).share_id
+            ids.setdefault(share_id, decode_kafka_headers(record.headers))
         except (ValueError, ValidationError):
             dead.append(record)
-    return list(ids)
+    return list(ids.items())
 
 
 async def _dead_letter(runtime: Rt, records: list[ConsumerRecord]) -> None:
@@ -61,6 +70,21 @@ async def _dead_letter(runtime: Rt, records: list[ConsumerRecord]) -> None:
             key=record.key,
             headers=[("dlq.error", b"unreadable share.requested"), *(record.headers or [])],
         )
+
+
+def _consumer_span(
+    tracer: trace.Tracer, topic: str, group: str, headers: dict[str, str]
+) -> AbstractContextManager[trace.Span]:
+    return tracer.start_as_current_span(
+        f"{topic} process",
+        context=context_from_headers(headers),
+        kind=SpanKind.CONSUMER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": topic,
+            "messaging.consumer.group.name": group,
+        },
+    )
 
 
 async def run_posting_worker(runtime: Rt) -> None:
@@ -79,16 +103,23 @@ async def run_posting_worker(runtime: Rt) -> None:
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         max_poll_records=max(1, s.worker_concurrency * 4),
+        **client_options(s),
     )
 
-    async def handle(share_id: str) -> None:
+    tracer = runtime.tracer_provider.get_tracer(__name__)
+
+    async def handle(share_id: str, headers: dict[str, str]) -> None:
+        topic = s.topic_prefix + ShareRequested.topic
+        # Continue the trace of the request that made the share, as the common consumer
+        # runner does: the network call and the share.made event join it.
         async with limit:
-            try:
-                result = await post_share(runtime, networks, pacer, share_id)
-                log.debug("share %s: %s", share_id, result)
-            except Exception:
-                # The share stays handed out; the scheduler's sweep hands it out again.
-                log.exception("posting share %s failed unexpectedly", share_id)
+            with _consumer_span(tracer, topic, group, headers):
+                try:
+                    result = await post_share(runtime, networks, pacer, share_id)
+                    log.debug("share %s: %s", share_id, result)
+                except Exception:
+                    # The share stays handed out; the scheduler's sweep hands it out again.
+                    log.exception("posting share %s failed unexpectedly", share_id)
 
     await consumer.start()
     try:
@@ -100,7 +131,7 @@ async def run_posting_worker(runtime: Rt) -> None:
                 continue
             dead: list[ConsumerRecord] = []
             ids = _share_ids((r for records in batches.values() for r in records), dead)
-            await asyncio.gather(*(handle(i) for i in ids))
+            await asyncio.gather(*(handle(i, headers) for i, headers in ids))
             if dead:
                 await _dead_letter(runtime, dead)
             await consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TypeAlias
 
 from resonance.common.domain_errors import NotFound
@@ -46,6 +47,9 @@ class Click:
     ip: str
     user_agent: str
     at: datetime
+    # From one of the tenant's own address ranges; decided here, before the address is
+    # hashed away in the recorder.
+    internal: bool = False
 
 
 class LinkCache:
@@ -100,6 +104,16 @@ def state_of(runtime: Runtime[SharingSettings]) -> LinkState:
     return state
 
 
+@lru_cache(maxsize=1024)
+def _internal_networks(values: tuple[str, ...]) -> tuple[links.IpNetwork, ...]:
+    """Parsed once per distinct list (the policy API validated them; a bad one is ignored)."""
+    try:
+        return links.parse_internal_networks(values)
+    except ValueError:
+        log.warning("ignoring unreadable internal address ranges")
+        return ()
+
+
 async def _target(runtime: Runtime[SharingSettings], state: LinkState, code: str) -> LinkTarget:
     if not links.is_short_code(code):
         raise UnknownLink("no such link")
@@ -135,7 +149,8 @@ async def follow(
         medium=target.utm_medium or links.DEFAULT_UTM_MEDIUM,
     )
     if classify_request(method, user_agent, headers).counted:
-        click = Click(target, ip or "", user_agent or "", runtime.clock())
+        internal = links.is_internal(ip or "", _internal_networks(target.internal_networks))
+        click = Click(target, ip or "", user_agent or "", runtime.clock(), internal)
         try:
             state.queue.put_nowait(click)
         except asyncio.QueueFull:
@@ -196,6 +211,7 @@ async def record(uow: Uow, clicks: list[Click], visitor_secret: bytes) -> int:
                 clicked_at=click.at,
                 network=t.network,
                 visitor=visitor,
+                internal=click.internal,
             ),
         )
     await _confirm_self_reported(uow, {click.target.share_id for click, _ in counted})

@@ -4,6 +4,7 @@ and kept in `runtime.extensions`."""
 from dataclasses import dataclass
 
 import httpx
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
 from resonance.common.domain_errors import Invalid
 from resonance.common.secrets_box import SecretBox
@@ -39,6 +40,9 @@ class Networks:
 
 async def open_networks(runtime: Runtime[SharingSettings]) -> None:
     client = http_client(runtime.settings)
+    # A CLIENT span per network call, with traceparent sent: one trace from the share
+    # request to the network and on to every consumer of share.made.
+    HTTPXClientInstrumentor.instrument_client(client, tracer_provider=runtime.tracer_provider)
     runtime.extensions[_KEY] = Networks(
         build_connectors(runtime.settings, client), client, runtime.secrets
     )

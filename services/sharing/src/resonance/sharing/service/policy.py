@@ -1,4 +1,5 @@
-"""The tenant's sharing policy: blocked terms, daily caps, reach rates, UTM medium."""
+"""The tenant's sharing policy: blocked terms, daily caps, reach rates, UTM medium, internal
+address ranges."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from resonance.common.auth import Principal
 from resonance.common.domain_errors import Invalid
 from resonance.common.unit_of_work import UnitOfWork
 from resonance.sharing.domain.caps import TenantCaps
-from resonance.sharing.domain.links import DEFAULT_UTM_MEDIUM
+from resonance.sharing.domain.links import DEFAULT_UTM_MEDIUM, parse_internal_networks
 from resonance.sharing.domain.networks import parse_network
 from resonance.sharing.settings import SharingSettings
 from resonance.sharing.store import views
@@ -24,6 +25,7 @@ class Policy:
     caps: TenantCaps = field(default_factory=TenantCaps)
     reach_rates: Mapping[str, Decimal] = field(default_factory=dict)
     utm_medium: str = DEFAULT_UTM_MEDIUM
+    internal_networks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class PolicyUpdate:
     default_daily_cap: int | None
     reach_rates: dict[str, float]
     utm_medium: str | None
+    internal_networks: list[str] = field(default_factory=list)
 
 
 # The tenant-wide default cap is stored under this key among the per-network caps.
@@ -49,6 +52,7 @@ def _policy(row: SharingPolicy | None) -> Policy:
         caps=TenantCaps(caps, int(default) if default is not None else None),
         reach_rates={k: Decimal(str(v)) for k, v in row.reach_rates.items()},
         utm_medium=row.utm_medium or DEFAULT_UTM_MEDIUM,
+        internal_networks=tuple(row.internal_networks),
     )
 
 
@@ -71,6 +75,10 @@ async def update_policy(uow: Uow, actor: Principal, update: PolicyUpdate) -> Pol
     rates = dict(zip(_network_keys(update.reach_rates), update.reach_rates.values(), strict=True))
     if update.default_daily_cap is not None:
         caps[DEFAULT_CAP_KEY] = update.default_daily_cap
+    try:
+        internal = [str(n) for n in parse_internal_networks(update.internal_networks)]
+    except ValueError as exc:
+        raise Invalid(str(exc), slug="invalid-address-range") from exc
     row = await views.policy(uow.session, actor.tenant, lock=True)
     if row is None:
         row = SharingPolicy(tenant=actor.tenant, updated_at=uow.now())
@@ -79,6 +87,7 @@ async def update_policy(uow: Uow, actor: Principal, update: PolicyUpdate) -> Pol
     row.daily_caps = caps
     row.reach_rates = rates
     row.utm_medium = update.utm_medium
+    row.internal_networks = internal
     row.updated_by = actor.subject
     row.updated_at = uow.now()
     return _policy(row)

@@ -95,6 +95,7 @@ class LinkTarget:
     campaign_id: str | None
     destination: str | None
     utm_medium: str | None
+    internal_networks: tuple[str, ...] = ()
 
 
 async def link_target(session: AsyncSession, code: str) -> LinkTarget | None:
@@ -111,6 +112,7 @@ async def link_target(session: AsyncSession, code: str) -> LinkTarget | None:
                 Share.campaign_id,
                 ContentView.url,
                 SharingPolicy.utm_medium,
+                SharingPolicy.internal_networks,
             )
             .select_from(Share)
             .outerjoin(
@@ -136,6 +138,7 @@ async def link_target(session: AsyncSession, code: str) -> LinkTarget | None:
         campaign_id=row[6],
         destination=row[7],
         utm_medium=row[8],
+        internal_networks=tuple(row[9] or ()),
     )
 
 

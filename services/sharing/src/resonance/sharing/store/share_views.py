@@ -172,7 +172,8 @@ class ShareReach(SharingModel, table=True):  # type: ignore[call-arg]
 
 class SharingPolicy(SharingModel, table=True):  # type: ignore[call-arg]
     """A tenant's sharing rules: blocked terms, caps per ambassador per network per day,
-    reach rates per network (for estimates) and the UTM medium of its links."""
+    reach rates per network (for estimates), the UTM medium of its links and its internal
+    address ranges."""
 
     __tablename__ = "sharing_policies"
 
@@ -181,5 +182,7 @@ class SharingPolicy(SharingModel, table=True):  # type: ignore[call-arg]
     daily_caps: dict[str, int] = _json_object()
     reach_rates: dict[str, float] = _json_object()
     utm_medium: str | None = None
+    # The organisation's own address ranges (CIDR): clicks from them are `internal`.
+    internal_networks: list[str] = json_list()
     updated_by: str | None = None
     updated_at: datetime = timestamp(nullable=False)

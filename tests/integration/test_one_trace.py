@@ -1,0 +1,150 @@
+"""One trace from an ambassador's share request through the outbox, Kafka, the posting worker,
+the call to the network and every consumer of share.made (content, ambassadors, metrics),
+exported over OTLP/HTTP to a collector on loopback — the real services, the real protocol."""
+
+import uuid
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from resonance.common.events.catalogue import (
+    AmbassadorEnrolled,
+    AmbassadorProfile,
+    Caption,
+    ContentPublished,
+)
+from resonance.devstack.otlp_sink import create_otlp_sink
+from resonance.devstack.sandbox.client import DEFAULT_SCOPES, RunningSandbox
+from resonance.devstack.sandbox.config import DEFAULT_CLIENTS
+from resonance.devstack.testing import Infra, ThreadedServer, eventually, running_service
+from resonance.devstack.testkit import emit_event, of_type, read_events
+from resonance.sharing.worker import create_worker_app
+
+TRACE_ID = uuid.uuid4().hex
+TENANT = "traced"
+REDIRECT_BASE = "http://127.0.0.1:9"  # never fetched: the test follows the redirect itself
+
+
+def _sharing_settings(sandbox_url: str) -> dict[str, Any]:
+    values: dict[str, Any] = {"redirect_uri_base": REDIRECT_BASE, "scheduler_interval_s": 0.05}
+    for network in ("linkedin", "x", "mastodon"):
+        client = DEFAULT_CLIENTS[network]  # type: ignore[index]
+        values |= {
+            f"{network}_auth_url": f"{sandbox_url}/{network}",
+            f"{network}_token_url": f"{sandbox_url}/{network}",
+            f"{network}_api_url": f"{sandbox_url}/{network}",
+            f"{network}_client_id": client.client_id,
+            f"{network}_client_secret": client.secret or "",
+            f"{network}_scopes": DEFAULT_SCOPES[network],  # type: ignore[index]
+        }
+    return values
+
+
+# Five services and a worker in one process: slow to start on a busy 2-core machine.
+@pytest.mark.timeout(300)
+async def test_one_trace_from_share_request_to_every_consumer(
+    infra: Infra, sandbox: RunningSandbox
+) -> None:
+    collector = ThreadedServer(create_otlp_sink()).start()
+    prefix = infra.new_prefix()
+    otel = {"otel_exporter": "otlp", "otel_endpoint": collector.url}
+    try:
+        async with (
+            running_service(infra, "content", prefix, **otel),
+            running_service(infra, "ambassadors", prefix, **otel),
+            running_service(infra, "metrics", prefix, **otel),
+            running_service(
+                infra, "sharing", prefix, **otel, **_sharing_settings(sandbox.url)
+            ) as sharing,
+        ):
+            worker = create_worker_app(sharing.settings)
+            async with LifespanManager(worker, startup_timeout=60, shutdown_timeout=30):
+                await _share_traced(infra, prefix, sharing)
+
+            # Each provider exports its batch within seconds (and on shutdown at the latest).
+            missing = await eventually(lambda: _nothing_missing(collector), timeout=40)
+            assert missing is True
+    finally:
+        collector.stop()
+
+
+async def _share_traced(infra: Infra, prefix: str, sharing: Any) -> None:
+    ambassador_id, subject = str(uuid.uuid4()), f"login-{uuid.uuid4().hex[:8]}"
+    await emit_event(
+        infra,
+        prefix,
+        TENANT,
+        AmbassadorEnrolled(
+            ambassador_id=ambassador_id,
+            programme_id="prog-1",
+            charter_version="1",
+            networks=["mastodon"],
+            profile=AmbassadorProfile(timezone="UTC", working_days=[1, 2, 3, 4, 5, 6, 7]),
+            login_subject=subject,
+        ),
+    )
+    content_id = str(uuid.uuid4())
+    await emit_event(
+        infra,
+        prefix,
+        TENANT,
+        ContentPublished(
+            content_id=content_id,
+            family="company",
+            format="link",
+            title="Traced launch",
+            url="https://example.com/traced",
+            language="en",
+            captions=[Caption(network="other", language="en", text="Look at this")],
+        ),
+    )
+    me = infra.auth(tenant=TENANT, roles=["ambassador"], subject=subject)
+
+    async def projected() -> bool:
+        started = await sharing.client.post("/v1/connections/mastodon/authorize", headers=me)
+        return started.status_code == 200 and started.json()
+
+    started = await eventually(projected)
+    async with httpx.AsyncClient(follow_redirects=False) as browser:
+        url = started["authorization_url"]
+        form = dict(parse_qsl(urlsplit(url).query))
+        allowed = await browser.post(
+            url.split("?", 1)[0], data={**form, "username": "adam", "decision": "allow"}
+        )
+    back = urlsplit(allowed.headers["location"])
+    assert (await sharing.client.get(f"{back.path}?{back.query}")).status_code == 200
+
+    async def share() -> httpx.Response | None:
+        answer = await sharing.client.post(
+            "/v1/shares",
+            json={"content_id": content_id, "networks": ["mastodon"]},
+            headers={**me, "traceparent": f"00-{TRACE_ID}-00f067aa0ba902b7-01"},
+        )
+        return answer if answer.status_code == 201 else None
+
+    answer = await eventually(share)  # the item's projection may still be on its way
+    [made] = answer.json()["shares"]
+    await read_events(infra, prefix, "share", of_type("share.made", share_id=made["id"]))
+
+
+async def _nothing_missing(collector: ThreadedServer) -> bool:
+    return not _missing(collector)
+
+
+def _missing(collector: ThreadedServer) -> set[tuple[str, str]]:
+    """The (service, span kind) pairs of the path not yet seen in the one trace."""
+    spans = collector.server.config.app.state.spans.of_trace(TRACE_ID)
+    seen = {(s.service, s.kind) for s in spans}
+    wanted = {
+        ("sharing", "SERVER"),  # POST /v1/shares
+        ("sharing", "PRODUCER"),  # the outbox relay publishing share.requested / share.made
+        ("sharing", "CONSUMER"),  # the posting worker
+        ("sharing", "CLIENT"),  # the call to the network (sandbox)
+        ("content", "CONSUMER"),
+        ("ambassadors", "CONSUMER"),
+        ("metrics", "CONSUMER"),
+    }
+    return wanted - seen
