@@ -43,7 +43,7 @@ def send(infra: Infra, metrics: RunningService) -> Send:
     ) -> list[Envelope]:
         """`time` sets the envelopes' time: when the producer says the fact happened (what
         ambassador.* and submission.approved are dated by)."""
-        producer = AIOKafkaProducer(bootstrap_servers=infra.kafka.bootstrap_servers)
+        producer = AIOKafkaProducer(**infra.kafka_options())
         await producer.start()
         sent = []
         try:

@@ -5,6 +5,8 @@ Every person earns 10 points with one share (default rules)."""
 
 import asyncio
 
+from sqlalchemy import text
+
 from resonance.devstack.testing import Infra, RunningService, eventually
 from resonance.devstack.testkit import of_type, read_events
 from resonance.metrics.devtools.sample_facts import at, enrolment, share
@@ -20,7 +22,19 @@ async def _people_with_points(
 
     async def all_scored() -> bool:
         r = await metrics.client.get("/v1/leaderboards?period=all&limit=100", headers=manager)
-        return sum(e["score"] for e in r.json()["entries"]) == expected
+        if sum(e["score"] for e in r.json()["entries"]) != expected:
+            return False
+        # Enrolments travel on another topic than shares and may be applied later: until
+        # then a token's subject names nobody (and a redemption finds no points).
+        async with metrics.runtime.db.session() as session:
+            linked = await session.execute(
+                text(
+                    "SELECT count(*) FROM ambassadors WHERE tenant = :t "
+                    "AND login_subject IS NOT NULL"
+                ),
+                {"t": tenant},
+            )
+            return linked.scalar_one() == len(people)
 
     await eventually(all_scored, timeout=40)
     return manager

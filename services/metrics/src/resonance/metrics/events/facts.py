@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.common.consumer import ConsumerSpec
+from resonance.common.consumer import BatchHandler, ConsumerSpec
 from resonance.common.events import Envelope
 from resonance.common.events.catalogue import (
     AmbassadorEnrolled,
@@ -35,7 +35,7 @@ from resonance.common.events.catalogue import (
     SubmissionApproved,
 )
 from resonance.common.service import Runtime
-from resonance.metrics.service import Uow, facts, people, shares
+from resonance.metrics.service import Uow, facts, people, shares, shares_poll
 from resonance.metrics.settings import MetricsSettings
 
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
@@ -76,10 +76,21 @@ def _handler(runtime: Runtime[MetricsSettings], apply: Apply) -> Handler:
     return handle
 
 
+def _share_poll(runtime: Runtime[MetricsSettings]) -> BatchHandler:
+    """share.made is most of the traffic: a poll's worth is applied with multi-row statements
+    (service/shares_poll.py); on any failure the runner falls back to the handler above."""
+
+    async def handle(session: AsyncSession, events: list[tuple[Any, Envelope]]) -> None:
+        await shares_poll.made_many(runtime.bind(session), events)
+
+    return handle
+
+
 def build_consumers(runtime: Runtime[MetricsSettings]) -> list[ConsumerSpec]:
     return [
         ConsumerSpec(
             "metrics.facts",
             {event: _handler(runtime, apply) for event, apply in APPLY.items()},
+            batch_handlers={ShareMade: _share_poll(runtime)},
         )
     ]

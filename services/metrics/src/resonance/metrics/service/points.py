@@ -100,7 +100,7 @@ def _row(tenant: str, rules: PointRules, actor: str | None, now: datetime) -> Po
     )
 
 
-async def _rolling_built(uow: Uow, tenant: str, label: str) -> bool:
+async def rolling_built(uow: Uow, tenant: str, label: str) -> bool:
     """Takes the rolling board's shared lock (once per transaction) and says whether the
     window is built; no build can finish while the lock is held, so the answer holds too."""
     cache = transaction_cache(uow)
@@ -207,7 +207,7 @@ async def credit(
     )
     window = current_period(PeriodKind.ROLLING_30_DAYS, uow.now(), timezone)
     # Built already: add to it; not yet: the build will count this day (store/rolling.py).
-    if window.contains_day(day) and await _rolling_built(uow, tenant, window.label):
+    if window.contains_day(day) and await rolling_built(uow, tenant, window.label):
         await store.add_board_score(
             uow.session,
             tenant,

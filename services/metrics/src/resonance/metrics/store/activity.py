@@ -7,6 +7,7 @@ fact does not grow with history, and two facts for the same row never lose an in
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Table, func, text
 from sqlalchemy.dialects.postgresql import insert
@@ -235,3 +236,160 @@ async def fill_segments(
             )
             .values(segment_known=True, **attributes.values())
         )
+
+
+# Many rows at once (a consumer poll): one statement each, compiled once and cached, run as
+# executemany. Rows must be summed per key first (one row may not be updated twice by one
+# statement) and carry the same columns.
+
+
+def _person_day_many_statement(increments: tuple[str, ...]) -> Any:
+    statement = insert(_person_daily)
+    return statement.on_conflict_do_update(
+        index_elements=list(_person_daily.primary_key),
+        set_={
+            **_additions(_person_daily, dict.fromkeys(increments, 0)),
+            **_segment_updates(_person_daily),
+            "last_scored_at": func.greatest(
+                _person_daily.c.last_scored_at, statement.excluded.last_scored_at
+            ),
+        },
+    ).returning(_person_daily.c.ambassador_id, _person_daily.c.day, _person_daily.c.shares)
+
+
+async def add_activity_many(
+    session: AsyncSession, rows: Mapping[ActivityKey, Mapping[str, int]], columns: tuple[str, ...]
+) -> None:
+    """`add_activity` for many keys; every row adds to the same `columns` (0 where unused)."""
+    if not rows:
+        return
+    base = insert(_daily)
+    statement = base.on_conflict_do_update(
+        index_elements=list(_daily.primary_key),
+        set_={
+            **_additions(_daily, dict.fromkeys(columns, 0)),
+            **_segment_updates(_daily),
+            "family": func.coalesce(_daily.c.family, base.excluded.family),
+        },
+    ).returning(_daily.c.day)  # RETURNING: sent as multi-row VALUES, not row by row
+    params = [
+        {
+            "tenant": key.tenant,
+            "day": key.day,
+            "ambassador_id": key.ambassador_id,
+            "content_id": key.content_id or NONE_KEY,
+            "campaign_id": key.campaign_id or NONE_KEY,
+            "network": key.network or NONE_KEY,
+            "family": key.family,
+            **_segment_values(key.attributes),
+            **{name: increments.get(name, 0) for name in columns},
+        }
+        for key, increments in rows.items()
+    ]
+    await session.execute(statement, params)
+
+
+@dataclass(frozen=True)
+class PersonDayAddition:
+    attributes: Attributes | None
+    increments: Mapping[str, int]
+    scored_at: datetime | None
+
+
+async def add_person_days_many(
+    session: AsyncSession,
+    tenant: str,
+    rows: Mapping[tuple[str, date], PersonDayAddition],
+    columns: tuple[str, ...],
+) -> dict[tuple[str, date], int]:
+    """`add_person_day` for many (person, day); returns each row's shares after the addition."""
+    if not rows:
+        return {}
+    params = [
+        {
+            "tenant": tenant,
+            "ambassador_id": who,
+            "day": day,
+            "last_scored_at": addition.scored_at,
+            **_segment_values(addition.attributes),
+            **{name: addition.increments.get(name, 0) for name in columns},
+        }
+        for (who, day), addition in rows.items()
+    ]
+    result = await session.execute(_person_day_many_statement(columns), params)
+    return {(str(r[0]), r[1]): int(r[2]) for r in result}
+
+
+async def add_counters_many(
+    session: AsyncSession,
+    tenant: str,
+    rows: Mapping[str, tuple[Mapping[str, int], datetime | None, datetime | None]],
+    columns: tuple[str, ...],
+) -> None:
+    """`add_counters` for many people: (increments, first share at, last share at) each."""
+    if not rows:
+        return
+    base = insert(_counters)
+    statement = base.on_conflict_do_update(
+        index_elements=list(_counters.primary_key),
+        set_={
+            **_additions(_counters, dict.fromkeys(columns, 0)),
+            "first_share_at": func.least(_counters.c.first_share_at, base.excluded.first_share_at),
+            "last_share_at": func.greatest(_counters.c.last_share_at, base.excluded.last_share_at),
+        },
+    ).returning(_counters.c.shares)
+    params = [
+        {
+            "tenant": tenant,
+            "ambassador_id": who,
+            "first_share_at": first,
+            "last_share_at": last,
+            **{name: increments.get(name, 0) for name in columns},
+        }
+        for who, (increments, first, last) in rows.items()
+    ]
+    await session.execute(statement, params)
+
+
+async def share_days_many(
+    session: AsyncSession, tenant: str, people: list[str]
+) -> dict[str, list[date]]:
+    rows = await session.execute(
+        text(
+            "SELECT ambassador_id, day FROM ambassador_daily WHERE tenant = :tenant "
+            "AND ambassador_id = ANY(:people) AND shares > 0"
+        ),
+        {"tenant": tenant, "people": people},
+    )
+    days: dict[str, list[date]] = {}
+    for who, day in rows:
+        days.setdefault(str(who), []).append(day)
+    return days
+
+
+async def set_longest_streaks(session: AsyncSession, tenant: str, streaks: dict[str, int]) -> None:
+    if not streaks:
+        return
+    await session.execute(
+        text(
+            "UPDATE ambassador_counters c SET longest_weekly_streak = "
+            "greatest(c.longest_weekly_streak, s.streak) "
+            "FROM unnest(CAST(:people AS text[]), CAST(:streaks AS int[])) AS s(who, streak) "
+            "WHERE c.tenant = :tenant AND c.ambassador_id = s.who"
+        ),
+        {"tenant": tenant, "people": list(streaks), "streaks": list(streaks.values())},
+    )
+
+
+async def counters_many(
+    session: AsyncSession, tenant: str, people: list[str]
+) -> dict[str, AmbassadorCounters]:
+    rows = await session.execute(
+        _counters.select().where(
+            _counters.c.tenant == tenant, _counters.c.ambassador_id.in_(people)
+        )
+    )
+    return {
+        str(row["ambassador_id"]): AmbassadorCounters.model_validate(dict(row))
+        for row in rows.mappings()
+    }

@@ -1,5 +1,5 @@
 """KPI queries about people: population rates, concentration, cohorts, most active people.
-Each is one GROUP BY over memberships and the per-person daily roll-up."""
+Each is one GROUP BY over memberships and the per-person monthly or daily roll-up."""
 
 # Every fragment interpolated below is one of ours (kpi_scope.py); values are bound.
 # ruff: noqa: S608
@@ -17,6 +17,21 @@ from resonance.metrics.store.kpi_scope import (
     memberships_from,
     population_sql,
 )
+
+
+def person_activity(scope: Scope) -> str:
+    """FROM and WHERE over the people's activity rows of the period, aliased `d` (shares,
+    contributions, ambassador_id): months when the period is whole months, else days."""
+    whole_months = (scope.first_day is None or scope.first_day.day == 1) and scope.end_day.day == 1
+    if whole_months:
+        return (
+            "FROM ambassador_monthly d WHERE d.tenant = :tenant "
+            "AND (CAST(:first AS date) IS NULL OR d.month >= :first) AND d.month < :end"
+        )
+    return (
+        "FROM ambassador_daily d WHERE d.tenant = :tenant "
+        "AND (CAST(:first AS date) IS NULL OR d.day >= :first) AND d.day < :end"
+    )
 
 
 @dataclass(frozen=True)
@@ -40,9 +55,8 @@ async def population_counts(session: AsyncSession, scope: Scope) -> PopulationCo
             text(
                 f"WITH pop AS ({pop}), "
                 "act AS (SELECT d.ambassador_id, bool_or(d.shares > 0) AS shared, "
-                "bool_or(d.contributions > 0) AS active FROM ambassador_daily d "
-                "WHERE d.tenant = :tenant AND (CAST(:first AS date) IS NULL OR d.day >= :first) "
-                "AND d.day < :end GROUP BY d.ambassador_id), "
+                f"bool_or(d.contributions > 0) AS active {person_activity(scope)} "
+                "GROUP BY d.ambassador_id), "
                 "conn AS (SELECT DISTINCT c.ambassador_id FROM connections c "
                 "WHERE c.tenant = :tenant AND c.connected_at < :end_ts AND (c.disconnected_at "
                 "IS NULL OR CAST(:start_ts AS timestamptz) IS NULL "
@@ -69,9 +83,8 @@ async def contribution_buckets(session: AsyncSession, scope: Scope) -> dict[int,
     rows = await session.execute(
         text(
             f"WITH pop AS ({population_sql(scope, params)}), "
-            "act AS (SELECT d.ambassador_id, sum(d.contributions) AS n FROM ambassador_daily d "
-            "WHERE d.tenant = :tenant AND (CAST(:first AS date) IS NULL OR d.day >= :first) "
-            "AND d.day < :end GROUP BY d.ambassador_id) "
+            "act AS (SELECT d.ambassador_id, sum(d.contributions) AS n "
+            f"{person_activity(scope)} GROUP BY d.ambassador_id) "
             "SELECT coalesce(act.n, 0) AS v, count(*) FROM pop LEFT JOIN act USING (ambassador_id) "
             "GROUP BY v"
         ),

@@ -203,3 +203,63 @@ async def ledger_page(
         query = query.where(LedgerRow.id < before_id)  # type: ignore[operator]
     query = query.order_by(LedgerRow.id.desc()).limit(limit)  # type: ignore[union-attr]
     return list((await session.execute(query)).scalars())
+
+
+# Many rows at once (a consumer poll): statements compiled once and cached, run as executemany;
+# callers sum rows per key first (a statement may not update one row twice).
+
+
+async def insert_entries_many(session: AsyncSession, rows: list[dict[str, object]]) -> set[str]:
+    """`insert_entry` for many rows (same columns); returns the keys actually written."""
+    if not rows:
+        return set()
+    inserted = await session.execute(
+        insert(_ledger).on_conflict_do_nothing().returning(_ledger.c.key), rows
+    )
+    return {str(key) for key in inserted.scalars()}
+
+
+async def add_to_balances(session: AsyncSession, tenant: str, earned: dict[str, int]) -> None:
+    if not earned:
+        return
+    statement = insert(_balances)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(_balances.primary_key),
+            set_={"earned": _balances.c.earned + statement.excluded.earned},
+        ).returning(_balances.c.earned),
+        [
+            {"tenant": tenant, "ambassador_id": who, "earned": amount, "spent": 0, "held": 0}
+            for who, amount in earned.items()
+        ],
+    )
+
+
+async def add_board_scores_many(
+    session: AsyncSession, tenant: str, scores: dict[tuple[str, str, str], tuple[int, datetime]]
+) -> None:
+    """Adds to many board rows: (kind, label, ambassador) -> (points, time of the last)."""
+    if not scores:
+        return
+    statement = insert(_boards)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(_boards.primary_key),
+            set_={
+                "score": _boards.c.score + statement.excluded.score,
+                "reached_at": func.greatest(_boards.c.reached_at, statement.excluded.reached_at),
+            },
+        ).returning(_boards.c.score),  # RETURNING: sent as multi-row VALUES, not row by row
+        [
+            {
+                "tenant": tenant,
+                "kind": kind,
+                "label": label,
+                "ambassador_id": who,
+                "score": amount,
+                "reached_at": at,
+            }
+            # Sorted, so two transactions lock shared rows in the same order.
+            for (kind, label, who), (amount, at) in sorted(scores.items())
+        ],
+    )

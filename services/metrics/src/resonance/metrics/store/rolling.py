@@ -61,6 +61,13 @@ async def build(
         params,
     )
     await session.execute(
+        text(
+            "DELETE FROM board_histograms WHERE tenant = :tenant AND kind = :kind "
+            "AND label <> :label"
+        ),
+        params,
+    )  # emptied by the delete above (trigger); the rows of zeros go too
+    await session.execute(
         text("DELETE FROM rolling_boards WHERE tenant = :tenant AND label <> :label"), params
     )
     session.add(RollingBoard(tenant=tenant, label=label, built_at=at))

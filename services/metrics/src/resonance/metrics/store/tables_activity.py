@@ -156,3 +156,17 @@ class CampaignTotals(MetricsModel, table=True):  # type: ignore[call-arg]
     shares: int = counter()
     impressions: int = counter()  # measured
     clicks: int = counter()
+
+
+class AmbassadorMonthly(MetricsModel, table=True):  # type: ignore[call-arg]
+    """ambassador_daily summed per calendar month (tenant-local days), kept by triggers on
+    ambassador_daily (migration 3b9d41c7a2e8): KPIs over whole months read one row per
+    person instead of one per active day."""
+
+    __tablename__ = "ambassador_monthly"
+
+    tenant: str = Field(primary_key=True)
+    month: date = Field(primary_key=True)
+    ambassador_id: str = Field(primary_key=True)
+    shares: int = counter()
+    contributions: int = counter()

@@ -188,3 +188,18 @@ class RollingBoard(MetricsModel, table=True):  # type: ignore[call-arg]
     tenant: str = Field(primary_key=True)
     label: str = Field(primary_key=True)
     built_at: datetime = ts(nullable=False)
+
+
+class BoardHistogram(MetricsModel, table=True):  # type: ignore[call-arg]
+    """How many people hold each positive score on a kept board (calendar and rolling), so
+    "how many are above me" sums the few distinct scores above mine instead of counting
+    people. Kept by triggers on board_scores (migration 3b9d41c7a2e8), whatever writes it:
+    points, the rolling build, erasure."""
+
+    __tablename__ = "board_histograms"
+
+    tenant: str = Field(primary_key=True)
+    kind: str = Field(primary_key=True)
+    label: str = Field(primary_key=True)
+    score: int = Field(primary_key=True)
+    people: int = counter()

@@ -1,0 +1,123 @@
+"""What applying a whole poll of share facts reads at once: one query per kind of row for
+every person, item and post of the poll, instead of one per fact."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Table, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resonance.metrics.store.people import person_hash
+from resonance.metrics.store.tables import Ambassador, Erasure, PublishedContent
+from resonance.metrics.store.tables_activity import ShareFact
+from resonance.metrics.store.tables_gamification import BadgeAward, ChallengeRow
+
+_shares: Table = ShareFact.__table__  # type: ignore[attr-defined]
+_badges: Table = BadgeAward.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class ItemContext:
+    family: str | None
+    campaign_id: str | None
+
+
+async def erased_among(session: AsyncSession, tenant: str, people: set[str]) -> set[str]:
+    hashes = {person_hash(tenant, who): who for who in people}
+    found = await session.execute(
+        select(Erasure.person_hash).where(  # type: ignore[call-overload]
+            Erasure.tenant == tenant,
+            Erasure.person_hash.in_(list(hashes)),  # type: ignore[attr-defined]
+        )
+    )
+    return {hashes[str(h)] for h in found.scalars()}
+
+
+async def known_shares(session: AsyncSession, tenant: str, share_ids: list[str]) -> set[str]:
+    found = await session.execute(
+        select(_shares.c.share_id).where(
+            _shares.c.tenant == tenant, _shares.c.share_id.in_(share_ids)
+        )
+    )
+    return {str(s) for s in found.scalars()}
+
+
+async def items(
+    session: AsyncSession, tenant: str, content_ids: set[str]
+) -> dict[str, ItemContext]:
+    if not content_ids:
+        return {}
+    found = await session.execute(
+        select(
+            PublishedContent.content_id,  # type: ignore[call-overload]
+            PublishedContent.family,
+            PublishedContent.campaign_id,
+        ).where(
+            PublishedContent.tenant == tenant,
+            PublishedContent.content_id.in_(sorted(content_ids)),  # type: ignore[attr-defined]
+        )
+    )
+    return {str(row[0]): ItemContext(row[1], row[2]) for row in found}
+
+
+async def people(session: AsyncSession, tenant: str, ids: set[str]) -> dict[str, Ambassador]:
+    found = await session.execute(
+        select(Ambassador).where(
+            Ambassador.tenant == tenant,
+            Ambassador.ambassador_id.in_(sorted(ids)),  # type: ignore[attr-defined]
+        )
+    )
+    return {row.ambassador_id: row for row in found.scalars()}
+
+
+async def audiences(
+    session: AsyncSession, tenant: str, ids: set[str]
+) -> dict[tuple[str, str], int]:
+    """(person, network) -> the largest audience of their live connections there."""
+    found = await session.execute(
+        text(
+            "SELECT ambassador_id, network, max(audience_size) FROM connections "
+            "WHERE tenant = :tenant AND ambassador_id = ANY(:people) "
+            "AND disconnected_at IS NULL AND audience_size IS NOT NULL "
+            "GROUP BY ambassador_id, network"
+        ),
+        {"tenant": tenant, "people": sorted(ids)},
+    )
+    return {(str(r[0]), str(r[1])): int(r[2]) for r in found}
+
+
+async def badge_codes(session: AsyncSession, tenant: str, ids: list[str]) -> dict[str, set[str]]:
+    found = await session.execute(
+        select(_badges.c.ambassador_id, _badges.c.code).where(
+            _badges.c.tenant == tenant, _badges.c.ambassador_id.in_(ids)
+        )
+    )
+    codes: dict[str, set[str]] = {}
+    for who, code in found:
+        codes.setdefault(str(who), set()).add(str(code))
+    return codes
+
+
+async def any_challenge_running(
+    session: AsyncSession, tenant: str, first: datetime, last: datetime
+) -> bool:
+    """Whether a challenge's window meets [first, last]: if none does, no fact of the poll
+    can advance one."""
+    found = await session.execute(
+        select(ChallengeRow.id)  # type: ignore[call-overload]
+        .where(
+            ChallengeRow.tenant == tenant,
+            ChallengeRow.starts_at <= last,  # type: ignore[operator]
+            ChallengeRow.ends_at > first,  # type: ignore[operator]
+            ChallengeRow.cancelled_at.is_(None),  # type: ignore[union-attr]
+        )
+        .limit(1)
+    )
+    return found.first() is not None
+
+
+async def insert_shares(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    """New posts (their ids checked unknown in this transaction)."""
+    if rows:
+        await session.execute(insert(_shares).returning(_shares.c.share_id), rows)
