@@ -24,6 +24,7 @@ from resonance.devstack._util import cache_dir, tail, terminate
 from resonance.devstack.demo import seed_hook
 from resonance.devstack.kafka import KAFKA_VERSION, LocalKafka, ensure_kafka_jars
 from resonance.devstack.postgres import LocalPostgres, find_pg_bin
+from resonance.devstack.proxy import PROXY_PORT, ROUTES, LocalProxy
 
 log = logging.getLogger(__name__)
 
@@ -249,6 +250,7 @@ class DevStack:
         self.timings: dict[str, float] = {}
         self.cold = False
         self.topics: list[str] = []
+        self.proxy: LocalProxy | None = None
 
     def port(self, spec: ProcessSpec) -> int:
         return spec.port + self.offset
@@ -274,7 +276,10 @@ class DevStack:
         values = self.endpoints()
         if spec.service:
             prefix = f"RESONANCE_{(spec.settings_name or spec.name).upper()}_"
-            env[prefix + "KAFKA_BOOTSTRAP_SERVERS"] = self.kafka.bootstrap_servers
+            # Each service connects as its own Kafka principal (ACLs: resonance.devstack.kafka).
+            principal = spec.settings_name or spec.name
+            for key, value in self.kafka.settings_for(principal).items():
+                env[prefix + key.upper()] = value
             env[prefix + "OIDC_ISSUER"] = self.oidc_issuer
             env[prefix + "OIDC_AUDIENCE"] = AUDIENCE
             if spec.database:
@@ -310,6 +315,7 @@ class DevStack:
             self._start_infrastructure()
             self._prepare_databases()
             self._start_processes()
+            self._start_proxy()
             self._run_seed_hooks()
         except BaseException:
             self.stop()
@@ -335,6 +341,7 @@ class DevStack:
         t = time.monotonic()
         self.topics = topic_names()
         self.kafka.create_topics(self.topics)
+        self.kafka.grant_acls()
         self._timed("topics", t)
 
     def _prepare_databases(self) -> None:
@@ -464,7 +471,25 @@ class DevStack:
                 print(f"!! Kafka exited; see {self.kafka.log_path}", file=sys.stderr, flush=True)
             time.sleep(1)
 
+    def _start_proxy(self) -> None:
+        """nginx on one port in front of every API, with the Ingress's routes (proxy.py)."""
+        routed = {r.service for r in ROUTES}
+        upstreams = {n: self.port(r.spec) for n, r in self.running.items() if n in routed}
+        proxy = LocalProxy(self.data_dir / "proxy", upstreams, PROXY_PORT + self.offset)
+        try:
+            proxy.start()
+        except RuntimeError as exc:
+            if self.strict:
+                raise
+            log.warning("reverse proxy not started: %s", exc)
+            self.skipped["proxy"] = str(exc).splitlines()[0]
+            return
+        self.proxy = proxy
+
     def stop(self) -> None:
+        if self.proxy is not None:
+            self.proxy.stop()
+            self.proxy = None
         for running in reversed(list(self.running.values())):
             terminate(running.proc, grace=10)
         self.running.clear()
@@ -492,6 +517,9 @@ class DevStack:
                 rows.append((spec.name, base, f"{state}; log {self.running[spec.name].log_path}"))
             else:
                 rows.append((spec.name, "-", f"skipped: {self.skipped.get(spec.name, '?')}"))
+        if self.proxy is not None:
+            paths = " ".join(r.prefix for r in ROUTES)
+            rows.append(("proxy", self.proxy.url, f"one origin for the APIs: {paths}"))
         width = max(len(r[1]) for r in rows)
         lines = [f"  {n:<12} {a:<{width}}  {note}" for n, a, note in rows]
         kind = "cold" if self.cold else "warm"

@@ -27,7 +27,8 @@ class Need:
 JAVA = Need("java", "openjdk-17-jre-headless", "runs Apache Kafka")
 MAVEN = Need("mvn", "maven", "fetches Kafka's jars from Maven Central once")
 CHROMIUM = Need("chromium", "chromium", "browser tests (OAuth consent, digest charts)")
-NEEDS = (JAVA, MAVEN, CHROMIUM)
+NGINX = Need("nginx", "nginx", "one origin for every API in `make run`, routed like the Ingress")
+NEEDS = (JAVA, MAVEN, CHROMIUM, NGINX)
 
 
 def missing(needs: Sequence[Need] = NEEDS) -> list[Need]:
