@@ -7,14 +7,16 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 export UV_LINK_MODE ?= copy
 
-.PHONY: help deps run test test-unit lint fmt asyncapi bench clean
+.PHONY: help deps run test test-unit lint fmt asyncapi clients bench clean chart-check
 
 help:
 	@echo "make run       start PostgreSQL, Kafka, the OIDC provider, the services and demo data"
 	@echo "make test      unit + integration tests against real PostgreSQL and Kafka"
 	@echo "make lint      ruff (lint + format check) and mypy"
 	@echo "make asyncapi  regenerate docs/asyncapi.json from the event catalogue"
+	@echo "make clients   regenerate the TypeScript clients under clients/ from the OpenAPI documents"
 	@echo "make bench     run the benchmarks under bench/"
+	@echo "make chart-check  render the Helm chart and validate it against the Kubernetes schemas"
 
 .venv/.synced: uv.lock pyproject.toml $(wildcard */*/pyproject.toml)
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
@@ -45,8 +47,16 @@ fmt: .venv/.synced
 asyncapi: .venv/.synced
 	$(UV) run --frozen python -m resonance.common.events.asyncapi docs/asyncapi.json
 
+# Needs node and npm; the generator is pinned in clients/package-lock.json (npm ci).
+clients: .venv/.synced
+	$(UV) run --frozen python clients/generate.py
+
 bench: deps
 	@for b in bench/*.py; do echo "== $$b"; $(UV) run --frozen python $$b || exit 1; done
+
+# helm and kubeconform built once from the Go module proxy, schemas from PyPI; all offline after.
+chart-check:
+	deploy/helm/chart-check.sh
 
 clean:
 	rm -rf .data .venv .pytest_cache .ruff_cache .mypy_cache

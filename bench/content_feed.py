@@ -337,7 +337,10 @@ def main() -> None:
         env = {
             **os.environ,
             "RESONANCE_CONTENT_DATABASE_URL": url,
-            "RESONANCE_CONTENT_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+            **{
+                f"RESONANCE_CONTENT_{k.upper()}": v
+                for k, v in kafka.settings_for("content").items()
+            },
             "RESONANCE_CONTENT_OIDC_ISSUER": issuer,
             "RESONANCE_CONTENT_RUN_BACKGROUND_WORKERS": "false",
         }

@@ -68,7 +68,8 @@ async def bench(pg: LocalPostgres, kafka: LocalKafka) -> None:
         outbox = Outbox(plumbing.outbox, "/bench", prefix)
         await fill(db, outbox)
         producers = [
-            make_producer(kafka.bootstrap_servers, f"bench-{i}") for i in range(relay_count)
+            make_producer(kafka.bootstrap_servers, f"bench-{i}", **kafka.client_options())
+            for i in range(relay_count)
         ]
         for p in producers:
             await p.start()
@@ -85,14 +86,22 @@ async def bench(pg: LocalPostgres, kafka: LocalKafka) -> None:
             async with db.transaction() as s:
                 await s.execute(text("create table effects (content_id text)"))
 
-            async def apply(session: AsyncSession, envelope: Envelope) -> None:
+            async def apply(
+                session: AsyncSession, event: ContentPublished, envelope: Envelope
+            ) -> None:
                 await session.execute(
-                    text("insert into effects values (:c)"), {"c": envelope.data["content_id"]}
+                    text("insert into effects values (:c)"), {"c": event.content_id}
                 )
 
-            spec = ConsumerSpec("bench", ["content"], {"content.published": apply})
+            spec = ConsumerSpec("bench", {ContentPublished: apply})
             consumer = EventConsumer(
-                spec, db, plumbing.inbox, kafka.bootstrap_servers, producers[0], topic_prefix=prefix
+                spec,
+                db,
+                plumbing.inbox,
+                kafka.bootstrap_servers,
+                producers[0],
+                topic_prefix=prefix,
+                kafka_options=kafka.client_options(),
             )
             await consumer.start()
             started = time.perf_counter()
