@@ -38,7 +38,7 @@ test-unit: .venv/.synced
 lint: .venv/.synced
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy libs/common/src deploy/local/src services/*/src
+	$(UV) run --frozen mypy libs/common/src libs/socialtext/src deploy/local/src services/*/src
 
 fmt: .venv/.synced
 	$(UV) run --frozen ruff check --fix .

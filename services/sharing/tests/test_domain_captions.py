@@ -10,7 +10,7 @@ from resonance.sharing.domain.captions import (
     compose_post_text,
 )
 from resonance.sharing.domain.networks import Network
-from resonance.sharing.domain.text_length import LengthRule, LengthUnit
+from resonance.socialtext.length import LengthRule, LengthUnit
 
 LINK = "https://r.example/l/abcdefghijkl"  # 32 characters; X counts 23
 

@@ -16,7 +16,7 @@ from resonance.sharing.domain.networks import (
     profile,
     share_intent,
 )
-from resonance.sharing.domain.text_length import LengthUnit
+from resonance.socialtext.length import LengthUnit
 
 LINK = "https://r.example/l/abc"
 POST = "Hiring in Lyon! #ad\n" + LINK

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from resonance.content.domain.compliance import refuse_blocked
 from resonance.content.domain.errors import CaptionsTooLarge, CaptionTooLong
-from resonance.content.domain.text_length import weighted_length
+from resonance.socialtext.length import weighted_length
 
 # Published limits of a post's text on each network.
 NETWORK_LIMITS: dict[str, int] = {

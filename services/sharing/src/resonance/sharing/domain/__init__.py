@@ -1,7 +1,7 @@
-"""The sharing service's business rules: pure functions and value types, no I/O.
+"""The sharing service's business rules: pure functions and value types, no I/O. Post lengths
+as each network counts them come from the `resonance.socialtext` library (libs/socialtext).
 
 networks      the networks we know, their length rules and limits, share-intent URLs
-text_length   a post's length as each network counts it (X weighted, Mastodon graphemes)
 captions      the posted text (caption + disclosure + tracked link), fit check, caption variant
 share_state   a share's lifecycle `decide(share, action)` and reconciling attempts in doubt
 caps          the tenant's daily caps and the networks' daily limits, next free slot

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from resonance.sharing.domain.networks import Network, profile
-from resonance.sharing.domain.text_length import LengthRule, measure
+from resonance.socialtext.length import LengthRule, measure
 
 # Caption rows written for every network ("other" is the content service's word for it).
 GENERIC_NETWORKS = frozenset({"other", "any", "all", "*", ""})

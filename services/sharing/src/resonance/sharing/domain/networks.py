@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import quote, urlencode
 
-from resonance.sharing.domain.text_length import (
+from resonance.socialtext.length import (
     MASTODON_URL_LENGTH,
     X_RULE,
     LengthRule,

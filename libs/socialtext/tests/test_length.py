@@ -1,12 +1,11 @@
 """Post lengths as the networks count them; every expectation is worked out by hand."""
 
 import time
-import warnings
 from collections.abc import Callable
 
 import pytest
 
-from resonance.sharing.domain.text_length import (
+from resonance.socialtext.length import (
     X_RULE,
     LengthRule,
     LengthUnit,
@@ -167,6 +166,8 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
 
 
 def _best_of_three(count: Callable[[str], int], text: str) -> float:
+    # CPU time of this thread, not wall time: on a shared machine the wall clock measures the
+    # other processes.
     best = float("inf")
     for _ in range(3):
         start = time.thread_time()
@@ -183,22 +184,3 @@ def test_counting_is_linear(count: Callable[[str], int], shape: str) -> None:
     # 7 times the input: linear work takes about 7 times as long, quadratic 49 times.
     assert large < 20 * small + 0.002, (shape, small, large)
     assert large < 0.070, (shape, large)  # under 1 ms per kB, with room for a busy machine
-
-
-def test_agrees_with_twitter_text_on_realistic_posts() -> None:
-    """Cross-check with the twitter-text port the content service uses, while it is there."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        twitter_text = pytest.importorskip("twitter_text")
-    posts = [
-        "Schön, dass ihr da seid! 🎉 #Karriere https://jobs.example.de/stellen?id=42",
-        "私たちは採用中です\uff01詳しくはこちら→ https://example.jp/jobs",
-        "Nous recrutons à Lyon 🚀 https://ex.fr/a #ad",
-        "Proud of the team 👨\u200d👩\u200d👧 and 🏳\ufe0f\u200d🌈! www.example.org/pride",
-        "Read more: example.com/blog, or (https://en.wikipedia.org/wiki/Foo_(bar)).",
-        "Mail me at foo@example.com — or not. #hiring $ACME @friend",
-        "Ünïcödé résumé.fr \u2018quoted\u2019 \u201cdouble\u201d … 1\ufe0f\u20e3 ©",
-        "e\u0301 q\u0303 \u1100\u1161 a\r\nb 한국어 Привет мир https://пример.example.com/путь",
-    ]
-    for post in posts:
-        assert weighted_length(post) == twitter_text.parse_tweet(post).weightedLength, post
