@@ -9,31 +9,13 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from asgi_lifespan import LifespanManager
 
-from resonance.devstack.sandbox.client import DEFAULT_SCOPES, RunningSandbox
-from resonance.devstack.sandbox.config import DEFAULT_CLIENTS
+from resonance.devstack.sandbox.client import RunningSandbox, sharing_settings
 from resonance.devstack.testing import Infra, RunningService, eventually, running_service
 from resonance.sharing.worker import create_worker_app
 
 CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
 TENANT = "journey"
 # Never fetched: the test reads the sandbox's redirect and calls the callback itself.
-REDIRECT_BASE = "http://127.0.0.1:9"
-
-
-def sharing_settings(sandbox_url: str) -> dict[str, Any]:
-    """The sharing service pointed at the sandbox's LinkedIn, with its demo client."""
-    client = DEFAULT_CLIENTS["linkedin"]
-    base = f"{sandbox_url}/linkedin"
-    return {
-        "redirect_uri_base": REDIRECT_BASE,
-        "linkedin_auth_url": base,
-        "linkedin_token_url": base,
-        "linkedin_api_url": base,
-        "linkedin_client_id": client.client_id,
-        "linkedin_client_secret": client.secret or "",
-        "linkedin_scopes": DEFAULT_SCOPES["linkedin"],
-        "scheduler_interval_s": 0.05,
-    }
 
 
 async def connect(sharing: RunningService, network: str, me: dict[str, str]) -> httpx.Response:
@@ -71,7 +53,9 @@ async def test_joiner_to_first_share(infra: Infra, sandbox: RunningSandbox) -> N
         ) as amb,
         running_service(infra, "content", prefix) as content,
         running_service(infra, "metrics", prefix) as metrics,
-        running_service(infra, "sharing", prefix, **sharing_settings(sandbox.url)) as sharing,
+        running_service(
+            infra, "sharing", prefix, **sharing_settings(sandbox.url, scheduler_interval_s=0.05)
+        ) as sharing,
         LifespanManager(create_worker_app(sharing.settings), startup_timeout=60),
     ):
         pm = infra.auth(tenant=TENANT, roles=["program_manager"])

@@ -17,30 +17,13 @@ from resonance.common.events.catalogue import (
     ContentPublished,
 )
 from resonance.devstack.otlp_sink import create_otlp_sink
-from resonance.devstack.sandbox.client import DEFAULT_SCOPES, RunningSandbox
-from resonance.devstack.sandbox.config import DEFAULT_CLIENTS
+from resonance.devstack.sandbox.client import RunningSandbox, sharing_settings
 from resonance.devstack.testing import Infra, ThreadedServer, eventually, running_service
 from resonance.devstack.testkit import emit_event, of_type, read_events
 from resonance.sharing.worker import create_worker_app
 
 TRACE_ID = uuid.uuid4().hex
 TENANT = "traced"
-REDIRECT_BASE = "http://127.0.0.1:9"  # never fetched: the test follows the redirect itself
-
-
-def _sharing_settings(sandbox_url: str) -> dict[str, Any]:
-    values: dict[str, Any] = {"redirect_uri_base": REDIRECT_BASE, "scheduler_interval_s": 0.05}
-    for network in ("linkedin", "x", "mastodon"):
-        client = DEFAULT_CLIENTS[network]  # type: ignore[index]
-        values |= {
-            f"{network}_auth_url": f"{sandbox_url}/{network}",
-            f"{network}_token_url": f"{sandbox_url}/{network}",
-            f"{network}_api_url": f"{sandbox_url}/{network}",
-            f"{network}_client_id": client.client_id,
-            f"{network}_client_secret": client.secret or "",
-            f"{network}_scopes": DEFAULT_SCOPES[network],  # type: ignore[index]
-        }
-    return values
 
 
 # Five services and a worker in one process: slow to start on a busy 2-core machine.
@@ -57,7 +40,11 @@ async def test_one_trace_from_share_request_to_every_consumer(
             running_service(infra, "ambassadors", prefix, **otel),
             running_service(infra, "metrics", prefix, **otel),
             running_service(
-                infra, "sharing", prefix, **otel, **_sharing_settings(sandbox.url)
+                infra,
+                "sharing",
+                prefix,
+                **otel,
+                **sharing_settings(sandbox.url, scheduler_interval_s=0.05),
             ) as sharing,
         ):
             worker = create_worker_app(sharing.settings)

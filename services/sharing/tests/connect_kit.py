@@ -14,32 +14,10 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from resonance.devstack.sandbox.client import DEFAULT_SCOPES
-from resonance.devstack.sandbox.config import DEFAULT_CLIENTS
+from resonance.devstack.sandbox.client import TEST_REDIRECT_BASE as REDIRECT_BASE
 from resonance.devstack.testing import RunningService
 from resonance.sharing.store.tables import Connection, Share, ShareAttempt
 from resonance.sharing.worker import create_worker_app
-
-# Never fetched: the test reads the sandbox's redirect and calls the callback itself. A
-# loopback address, which the sandbox's apps accept as a redirect (RFC 8252 §7.3).
-REDIRECT_BASE = "http://127.0.0.1:9"
-
-
-def sandbox_settings(sandbox_url: str, **overrides: Any) -> dict[str, Any]:
-    """Settings pointing every connector at the sandbox, with its demo clients."""
-    values: dict[str, Any] = {"redirect_uri_base": REDIRECT_BASE}
-    for network in ("linkedin", "x", "mastodon"):
-        base = f"{sandbox_url}/{network}"
-        client = DEFAULT_CLIENTS[network]  # type: ignore[index]
-        values |= {
-            f"{network}_auth_url": base,
-            f"{network}_token_url": base,
-            f"{network}_api_url": base,
-            f"{network}_client_id": client.client_id,
-            f"{network}_client_secret": client.secret or "",
-            f"{network}_scopes": DEFAULT_SCOPES[network],  # type: ignore[index]
-        }
-    return values | overrides
 
 
 def ambassador(infra: Any, tenant: str, subject: str) -> dict[str, str]:

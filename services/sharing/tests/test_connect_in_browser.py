@@ -16,13 +16,13 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from resonance.devstack.sandbox.client import RunningSandbox
+from resonance.devstack.sandbox.client import RunningSandbox, sharing_settings
 from resonance.devstack.sandbox.config import account_id
 from resonance.devstack.testing import Infra, free_port, running_service
 from resonance.devstack.testkit import of_type, read_events
 from resonance.sharing.service.networks import networks_of
 
-from .connect_kit import ambassador, connection_row, sandbox_settings
+from .connect_kit import ambassador, connection_row
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -59,7 +59,7 @@ async def test_connect_by_clicking_allow_in_chromium(
 ) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    settings = sandbox_settings(sandbox.url, redirect_uri_base=base)
+    settings = sharing_settings(sandbox.url, redirect_uri_base=base)
     me = ambassador(infra, TENANT, f"{username}-{network}")
     async with (
         running_service(infra, "sharing", **settings) as svc,

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from resonance.common.events.envelope import Envelope
-from resonance.devstack.sandbox.client import RunningSandbox
+from resonance.devstack.sandbox.client import RunningSandbox, sharing_settings
 from resonance.devstack.sandbox.config import DEMO_ACCOUNTS, account_id
 from resonance.devstack.testing import Infra, RunningService, running_service
 from resonance.devstack.testkit import of_type, read_events
@@ -20,7 +20,7 @@ from resonance.sharing.service import connections, tokens
 from resonance.sharing.service.expiry import announce_expiring
 from resonance.sharing.service.networks import networks_of
 
-from .connect_kit import ambassador, connect, connection_row, consent, sandbox_settings
+from .connect_kit import ambassador, connect, connection_row, consent
 
 TENANT = "conn"
 ADAM = next(a for a in DEMO_ACCOUNTS if a.username == "adam")
@@ -28,7 +28,7 @@ ADAM = next(a for a in DEMO_ACCOUNTS if a.username == "adam")
 
 @pytest.fixture(scope="module")
 async def svc(infra: Infra, sandbox_server: RunningSandbox) -> AsyncIterator[RunningService]:
-    async with running_service(infra, "sharing", **sandbox_settings(sandbox_server.url)) as svc:
+    async with running_service(infra, "sharing", **sharing_settings(sandbox_server.url)) as svc:
         yield svc
 
 

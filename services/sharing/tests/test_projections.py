@@ -16,10 +16,9 @@ from resonance.common.events.catalogue import (
     ContentPublished,
     ContentRetired,
 )
-from resonance.devstack.sandbox.client import RunningSandbox
+from resonance.devstack.sandbox.client import RunningSandbox, sharing_settings
 from resonance.devstack.testing import Infra, RunningService, running_service
 
-from .connect_kit import sandbox_settings
 from .share_kit import (
     ambassador,
     applied,
@@ -40,7 +39,7 @@ TENANT = "proj"
 @pytest.fixture(scope="module")
 async def svc(infra: Infra, sandbox_server: RunningSandbox) -> AsyncIterator[RunningService]:
     # The sandbox plays the networks: erasure revokes the person's grants there.
-    settings = sandbox_settings(sandbox_server.url, link_base_url="https://rsn.test/l")
+    settings = sharing_settings(sandbox_server.url, link_base_url="https://rsn.test/l")
     async with running_service(infra, "sharing", **settings) as svc:
         yield svc
 

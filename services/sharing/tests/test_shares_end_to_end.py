@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from resonance.devstack.sandbox.client import RunningSandbox
+from resonance.devstack.sandbox.client import RunningSandbox, sharing_settings
 from resonance.devstack.testing import Infra, RunningService, eventually, running_service
 from resonance.devstack.testkit import of_type, read_events
 from resonance.sharing.service import reach
@@ -16,7 +16,7 @@ from resonance.sharing.service.networks import networks_of
 from resonance.sharing.store.share_views import ShareReach
 
 from .connect_kit import connect as connect_at_sandbox
-from .connect_kit import posting_worker, posts_at, sandbox_settings
+from .connect_kit import posting_worker, posts_at
 from .share_kit import enrol, publish
 
 TENANT = "e2e"
@@ -24,7 +24,7 @@ TENANT = "e2e"
 
 @pytest.fixture(scope="module")
 async def svc(infra: Infra, sandbox_server: RunningSandbox) -> AsyncIterator[RunningService]:
-    settings = sandbox_settings(
+    settings = sharing_settings(
         sandbox_server.url, scheduler_interval_s=0.05, link_base_url="https://rsn.test/l"
     )
     async with (

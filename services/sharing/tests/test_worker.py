@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from resonance.devstack.sandbox.client import RunningSandbox
+from resonance.devstack.sandbox.client import RunningSandbox, sharing_settings
 from resonance.devstack.testing import Infra, RunningService, eventually, running_service
 from resonance.devstack.testkit import of_type, read_events
 from resonance.sharing.service import dispatch
@@ -26,7 +26,6 @@ from .connect_kit import (
     connection_row,
     posting_worker,
     posts_at,
-    sandbox_settings,
     share_row,
 )
 
@@ -45,7 +44,7 @@ FAST = {
 
 @pytest.fixture(scope="module")
 async def svc(infra: Infra, sandbox_server: RunningSandbox) -> AsyncIterator[RunningService]:
-    settings = sandbox_settings(sandbox_server.url, **FAST)
+    settings = sharing_settings(sandbox_server.url, **FAST)
     async with (
         running_service(infra, "sharing", **settings) as svc,
         posting_worker(svc.settings),

@@ -143,3 +143,28 @@ async def connect(
     response.raise_for_status()
     body: dict[str, Any] = response.json()
     return body
+
+
+# Never fetched: tests read the sandbox's redirect and call the callback themselves. A loopback
+# address, which the sandbox's apps accept as a redirect (RFC 8252 §7.3).
+TEST_REDIRECT_BASE = "http://127.0.0.1:9"
+
+
+def sharing_settings(
+    sandbox_url: str, redirect_uri_base: str = TEST_REDIRECT_BASE, **overrides: Any
+) -> dict[str, Any]:
+    """SharingSettings fields pointing every connector at the sandbox with its demo clients."""
+    values: dict[str, Any] = {"redirect_uri_base": redirect_uri_base}
+    networks: tuple[Network, ...] = ("linkedin", "x", "mastodon")
+    for network in networks:
+        base = f"{sandbox_url}/{network}"
+        client = DEFAULT_CLIENTS[network]
+        values |= {
+            f"{network}_auth_url": base,
+            f"{network}_token_url": base,
+            f"{network}_api_url": base,
+            f"{network}_client_id": client.client_id,
+            f"{network}_client_secret": client.secret or "",
+            f"{network}_scopes": DEFAULT_SCOPES[network],
+        }
+    return values | overrides
