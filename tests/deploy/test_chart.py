@@ -264,3 +264,36 @@ def test_network_policies_deny_by_default(default: list[Doc]) -> None:
             for peer in rule.get("to", []):
                 if peer.get("ipBlock", {}).get("cidr") == "0.0.0.0/0":
                     assert "169.254.0.0/16" in peer["ipBlock"]["except"], name
+
+
+def test_every_container_names_the_tenants_its_identity_provider_speaks_for(
+    default: list[Doc],
+) -> None:
+    deployments = [(d, c) for d, c in _containers(default) if d["kind"] == "Deployment"]
+    assert len(deployments) == 2 * len(SERVICES)
+    for doc, container in deployments:
+        service = doc["metadata"]["labels"]["app.kubernetes.io/name"].upper()
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env[f"RESONANCE_{service}_OIDC_TENANTS"] == '["example"]', doc["metadata"]["name"]
+
+
+@pytest.mark.parametrize("tenants", ["oidc.tenants[0]=*", "oidc.tenants=null"])
+def test_the_chart_refuses_to_trust_any_tenant_claim(
+    check: tuple[subprocess.CompletedProcess[str], Path], tenants: str
+) -> None:
+    # The local stack trusts any `tenant` claim of its own provider; a cluster must not.
+    result, _ = check
+    assert result.returncode == 0, result.stdout + result.stderr
+    cache = Path.home() / ".cache" / "resonance"
+    helm = next((cache / "bin").glob("helm-*"))
+    command = [str(helm), "template", "resonance", str(CHART), "--kube-version", "1.33.0"]
+    refused = subprocess.run(
+        [*command, "--set", tenants],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"HELM_CACHE_HOME": str(cache / "helm" / "cache"), "PATH": "/usr/bin:/bin"},
+    )
+    assert refused.returncode != 0
+    assert "oidc.tenants must list the tenants" in refused.stderr

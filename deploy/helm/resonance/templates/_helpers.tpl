@@ -69,6 +69,13 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ $v.oidc.issuer | quote }}
 - name: {{ $p }}OIDC_AUDIENCE
   value: {{ $v.oidc.audience | quote }}
+{{- if or (not $v.oidc.tenants) (has "*" $v.oidc.tenants) }}
+{{- fail "oidc.tenants must list the tenants the identity provider speaks for (\"*\" is for the local stack only)" }}
+{{- end }}
+- name: {{ $p }}OIDC_TENANTS
+  value: {{ $v.oidc.tenants | toJson | quote }}
+- name: {{ $p }}OIDC_CLIENT_TENANTS
+  value: {{ $v.oidc.clientTenants | default dict | toJson | quote }}
 - name: {{ $p }}OTEL_EXPORTER
   value: {{ $v.otel.exporter | quote }}
 - name: {{ $p }}OTEL_ENDPOINT
