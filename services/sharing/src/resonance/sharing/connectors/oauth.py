@@ -20,6 +20,22 @@ from resonance.sharing.connectors.base import (
     Unavailable,
 )
 
+try:
+    # authlib's client runs on httpx2 when that is installed (it is in the workspace, through
+    # scim2-client) and on httpx otherwise: its errors are either's, so catch both.
+    import httpx2
+
+    _STATUS_ERRORS: tuple[type[Exception], ...] = (httpx.HTTPStatusError, httpx2.HTTPStatusError)
+    _TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
+        httpx.TimeoutException,
+        httpx.TransportError,
+        httpx2.TimeoutException,
+        httpx2.TransportError,
+    )
+except ImportError:  # pragma: no cover - a deployment without httpx2
+    _STATUS_ERRORS = (httpx.HTTPStatusError,)
+    _TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.TransportError)
+
 ClientAuth = Literal["client_secret_post", "client_secret_basic", "none"]
 # Grant errors that mean "this code or refresh token is no good": the person must reconnect.
 _DEAD_GRANT = {"invalid_grant", "invalid_request", "invalid_token", "unauthorized_client"}
@@ -83,14 +99,14 @@ def _translate(exc: Exception, *, dead_grant: type[NetworkError]) -> NetworkErro
     if isinstance(exc, OAuthError):
         detail = f"{exc.error}: {exc.description or ''}".strip(": ")
         return dead_grant(detail) if exc.error in _DEAD_GRANT else Rejected(detail)
-    if isinstance(exc, httpx.HTTPStatusError):
-        status = exc.response.status_code
+    if isinstance(exc, _STATUS_ERRORS):
+        status = exc.response.status_code  # type: ignore[attr-defined]
         if status == 401:
             return dead_grant(f"HTTP {status}", status=status)
         if status >= 500 or status == 429:
             return Unavailable(f"HTTP {status}", status=status)
         return Rejected(f"HTTP {status}", status=status)
-    if isinstance(exc, httpx.TimeoutException | httpx.TransportError):
+    if isinstance(exc, _TRANSPORT_ERRORS):
         return Unavailable(f"token endpoint unreachable: {type(exc).__name__}")
     raise exc
 
@@ -142,6 +158,6 @@ async def revoke(app: OAuthApp, token: str, hint: str = "access_token") -> bool:
     async with _client(app) as client:
         try:
             response = await client.revoke_token(app.revoke_url, token=token, token_type_hint=hint)
-        except (httpx.TimeoutException, httpx.TransportError):
+        except _TRANSPORT_ERRORS:
             return False
     return bool(response.status_code < 300)
