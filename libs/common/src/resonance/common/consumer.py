@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.common.consumer_topics import DeadLetterTopics
 from resonance.common.db import Database
 from resonance.common.dlq import describe_failure
 from resonance.common.events.catalogue import DLQ_SUFFIX
@@ -148,7 +149,6 @@ class EventConsumer:
         )
         self.group_id = group_prefix + spec.name
         self.consumer = AIOKafkaConsumer(
-            *[topic_prefix + t for t in spec.topics],
             bootstrap_servers=bootstrap_servers,
             group_id=self.group_id,
             client_id=self.group_id,
@@ -157,6 +157,9 @@ class EventConsumer:
             isolation_level="read_committed",
             max_poll_records=500,
             **(kafka_options or {}),  # TLS, SASL: kafka_clients.client_options(settings)
+        )
+        self.dead_letter_topics = DeadLetterTopics.of(  # subscribes once they all exist
+            self.consumer, [topic_prefix + t for t in spec.topics], bootstrap_servers, kafka_options
         )
         self._stopping = asyncio.Event()
         self._rewind_needed = False
@@ -170,6 +173,8 @@ class EventConsumer:
         """Applies records until stopped. Whatever goes wrong, the consumer's position goes
         back to the last committed offset before it consumes again, so a batch that was
         fetched but not fully applied is fetched again: no record is ever skipped."""
+        if not await self.dead_letter_topics.subscribe_when_ready(self._stopping):
+            return  # stopped while a dead-letter topic was still missing
         if self._rewind_needed:
             await self._rewind()
         try:

@@ -23,6 +23,9 @@ async def readyz(request: Request) -> JSONResponse:
     except Exception as exc:
         checks["database"] = f"unavailable: {type(exc).__name__}"
     checks["kafka"] = "ok" if await runtime.kafka_reachable() else "unavailable"
+    for consumer in runtime.consumers:  # not consuming until its dead-letter topics exist
+        if missing := consumer.dead_letter_topics.missing_now:
+            checks[f"consumer {consumer.spec.name}"] = f"missing topics: {', '.join(missing)}"
     ready = all(v == "ok" for v in checks.values())
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "checks": checks},
