@@ -9,7 +9,15 @@ scaled apart by operations.
 from fastapi import FastAPI
 
 from resonance.common.service import create_service_app
-from resonance.sharing.api import autoshare, connections, conversions, links, policy, shares
+from resonance.sharing.api import (
+    autoshare,
+    connections,
+    conversions,
+    links,
+    policy,
+    privacy,
+    shares,
+)
 from resonance.sharing.events.projections import build_consumers
 from resonance.sharing.jobs.click_recorder import record_clicks
 from resonance.sharing.jobs.expiry import announce_expiring_connections
@@ -36,6 +44,7 @@ def create_app(settings: SharingSettings | None = None) -> FastAPI:
             conversions.router,
             autoshare.router,
             policy.router,
+            privacy.router,
         ],
         consumers=build_consumers,
         background_jobs=[announce_expiring_connections, record_clicks, poll_reach],
