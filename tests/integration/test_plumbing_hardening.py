@@ -35,6 +35,33 @@ async def test_an_event_over_the_limit_is_refused_when_written(infra: Infra) -> 
     await db.dispose()
 
 
+async def test_many_events_are_written_in_order_or_none_if_one_is_too_large(
+    infra: Infra,
+) -> None:
+    db = Database(infra.new_database("metrics"))
+    outbox = Outbox(plumbing.outbox, "/test", max_event_bytes=10_000)
+    with pytest.raises(EventTooLarge):
+        async with db.transaction() as session:
+            await outbox.add_many(session, "acme", [_event("a"), _event("b", "x" * 20_000)])
+    async with db.transaction() as session:
+        written = await outbox.add_many(session, "acme", [_event(f"c-{i}") for i in range(3)])
+        assert await outbox.add_many(session, "acme", []) == []
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                text(
+                    "select event_id, tenant, key, payload::json->'data'->>'content_id' "
+                    "from outbox order by seq"
+                )
+            )
+        ).all()
+    # Nothing of the refused call; the three others in the order given, one envelope each.
+    assert [tuple(r) for r in rows] == [
+        (e.id, "acme", f"c-{i}", f"c-{i}") for i, e in enumerate(written)
+    ]
+    await db.dispose()
+
+
 async def test_a_row_kafka_refuses_is_parked_and_the_others_flow(infra: Infra) -> None:
     prefix = infra.new_prefix()
     db = Database(infra.new_database("metrics"))

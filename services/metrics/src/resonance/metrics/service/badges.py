@@ -38,6 +38,27 @@ async def grant(
     return True
 
 
+async def grant_many(
+    uow: Uow, tenant: str, awards: list[tuple[str, str, str]], at: datetime
+) -> set[tuple[str, str]]:
+    """`grant` for many (person, code, title) at once: one insert, one outbox insert for the
+    reward.granted of those that are new; returns the new (person, code) pairs."""
+    new = await store.award_badges(uow.session, tenant, awards, at)
+    announced = [a for a in dict.fromkeys(awards) if (a[0], a[1]) in new]  # in the given order
+    await uow.outbox.add_many(
+        uow.session,
+        tenant,
+        [
+            RewardGranted(
+                reward_id=f"badge:{code}", ambassador_id=who, kind="badge", badge=code,
+                reason=title,
+            )
+            for who, code, title in announced
+        ],
+    )  # fmt: skip
+    return new
+
+
 async def refresh_streak(uow: Uow, tenant: str, ambassador_id: str) -> None:
     """Called when a person shares on a new day: their longest run of active ISO weeks."""
     days = await activity.share_days(uow.session, tenant, ambassador_id)

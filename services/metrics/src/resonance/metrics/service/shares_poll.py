@@ -280,7 +280,7 @@ async def _streaks_and_badges(
         )
     counters = await activity.counters_many(uow.session, tenant, people)
     codes = await poll_reads.badge_codes(uow.session, tenant, people)
-    now = uow.now()
+    awards = []
     for who in people:
         c = counters.get(who)
         if c is None:
@@ -294,8 +294,8 @@ async def _streaks_and_badges(
             ),
             codes.get(who, set()),
         )
-        for badge in earned:
-            await badges.grant(uow, tenant, who, badge.code, badge.title, now)
+        awards += [(who, badge.code, badge.title) for badge in earned]
+    await badges.grant_many(uow, tenant, awards, uow.now())
 
 
 async def _campaigns_and_challenges(

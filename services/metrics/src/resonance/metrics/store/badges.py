@@ -24,6 +24,33 @@ async def award_badge(
     return inserted.first() is not None
 
 
+async def award_badges(
+    session: AsyncSession, tenant: str, awards: list[tuple[str, str, str]], at: datetime
+) -> set[tuple[str, str]]:
+    """`award_badge` for many (person, code, title) at once; returns the (person, code)
+    pairs that are new. Rows go in key order, so two transactions lock them alike."""
+    if not awards:
+        return set()
+    inserted = await session.execute(
+        insert(_badges)
+        .values(
+            [
+                {
+                    "tenant": tenant,
+                    "ambassador_id": who,
+                    "code": code,
+                    "title": title,
+                    "awarded_at": at,
+                }
+                for who, code, title in sorted(set(awards))
+            ]
+        )
+        .on_conflict_do_nothing()
+        .returning(_badges.c.ambassador_id, _badges.c.code)
+    )
+    return {(str(who), str(code)) for who, code in inserted}
+
+
 async def codes_of(session: AsyncSession, tenant: str, ambassador_id: str) -> set[str]:
     rows = await session.execute(
         select(_badges.c.code).where(

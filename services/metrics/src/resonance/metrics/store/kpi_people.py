@@ -11,12 +11,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.metrics.store.kpi_scope import (
-    Scope,
-    activity_where,
-    memberships_from,
-    population_sql,
-)
+from resonance.metrics.store.kpi_scope import Scope, activity_where, memberships_from
 
 
 def person_activity(scope: Scope) -> str:
@@ -44,32 +39,40 @@ class PopulationCounts:
     engaged: int  # of those, enrolled by the end of the period
 
 
+# One row a person, from one pass over their memberships (the covering index
+# ix_memberships_person: an index-only scan in person order, no DISTINCT).
+IN_PERIOD = (
+    "m.enrolled_at IS NOT NULL AND m.enrolled_at < :end_ts AND (m.left_at IS NULL "
+    "OR CAST(:start_ts AS timestamptz) IS NULL OR m.left_at >= :start_ts)"
+)
+
+
 async def population_counts(session: AsyncSession, scope: Scope) -> PopulationCounts:
-    """One pass over the population (joined to its activity and connections in the period)
-    and one over the memberships (who was targeted, who enrolled, by the end)."""
+    """One pass over the memberships in the segment, grouped per person (enrolled at some
+    moment of the period, targeted and engaged by its end), joined to their activity and
+    connections in the period."""
     params = scope.params()
-    pop = population_sql(scope, params)
     source, conditions = memberships_from(scope, params)
     row = (
         await session.execute(
             text(
-                f"WITH pop AS ({pop}), "
+                f"WITH per AS (SELECT m.ambassador_id, bool_or({IN_PERIOD}) AS enrolled, "
+                "bool_or(coalesce(m.invited_at, m.enrolled_at) < :end_ts) AS targeted, "
+                "bool_or(m.enrolled_at < :end_ts) AS engaged "
+                f"FROM {source} WHERE {' AND '.join(conditions)} GROUP BY m.ambassador_id), "
                 "act AS (SELECT d.ambassador_id, bool_or(d.shares > 0) AS shared, "
                 f"bool_or(d.contributions > 0) AS active {person_activity(scope)} "
                 "GROUP BY d.ambassador_id), "
                 "conn AS (SELECT DISTINCT c.ambassador_id FROM connections c "
                 "WHERE c.tenant = :tenant AND c.connected_at < :end_ts AND (c.disconnected_at "
                 "IS NULL OR CAST(:start_ts AS timestamptz) IS NULL "
-                "OR c.disconnected_at >= :start_ts)), "
-                "marks AS (SELECT count(*) AS enrolled, count(*) FILTER (WHERE act.shared) AS s, "
-                "count(*) FILTER (WHERE act.active) AS a, count(conn.ambassador_id) AS c "
-                "FROM pop LEFT JOIN act USING (ambassador_id) LEFT JOIN conn USING (ambassador_id)), "
-                "funnel AS (SELECT count(DISTINCT m.ambassador_id) FILTER "
-                "(WHERE coalesce(m.invited_at, m.enrolled_at) < :end_ts) AS targeted, "
-                "count(DISTINCT m.ambassador_id) FILTER (WHERE m.enrolled_at < :end_ts) AS engaged "
-                f"FROM {source} WHERE {' AND '.join(conditions)}) "
-                "SELECT marks.enrolled, marks.s, marks.a, marks.c, funnel.targeted, funnel.engaged "
-                "FROM marks, funnel"
+                "OR c.disconnected_at >= :start_ts)) "
+                "SELECT count(*) FILTER (WHERE per.enrolled), "
+                "count(*) FILTER (WHERE per.enrolled AND act.shared), "
+                "count(*) FILTER (WHERE per.enrolled AND act.active), "
+                "count(conn.ambassador_id) FILTER (WHERE per.enrolled), "
+                "count(*) FILTER (WHERE per.targeted), count(*) FILTER (WHERE per.engaged) "
+                "FROM per LEFT JOIN act USING (ambassador_id) LEFT JOIN conn USING (ambassador_id)"
             ),
             params,
         )
@@ -77,12 +80,21 @@ async def population_counts(session: AsyncSession, scope: Scope) -> PopulationCo
     return PopulationCounts(*(int(v) for v in row))
 
 
+def _population(scope: Scope, params: dict[str, Any]) -> str:
+    """The people enrolled at some moment of the period, in the segment (one row each)."""
+    source, conditions = memberships_from(scope, params)
+    return (
+        f"SELECT m.ambassador_id FROM {source} WHERE {' AND '.join(conditions)} "
+        f"AND {IN_PERIOD} GROUP BY m.ambassador_id"
+    )
+
+
 async def contribution_buckets(session: AsyncSession, scope: Scope) -> dict[int, int]:
     """{contributions in the period: number of enrolled people} (zeros included)."""
     params = scope.params()
     rows = await session.execute(
         text(
-            f"WITH pop AS ({population_sql(scope, params)}), "
+            f"WITH pop AS ({_population(scope, params)}), "
             "act AS (SELECT d.ambassador_id, sum(d.contributions) AS n "
             f"{person_activity(scope)} GROUP BY d.ambassador_id) "
             "SELECT coalesce(act.n, 0) AS v, count(*) FROM pop LEFT JOIN act USING (ambassador_id) "
@@ -99,40 +111,46 @@ class CohortRows:
     active: dict[tuple[date, int], int]  # (cohort month, week) -> members active that week
 
 
+def _first_enrolments(scope: Scope, params: dict[str, Any]) -> str:
+    """Per person in the segment, the local day of their first enrolment (`eday`), for those
+    whose first enrolment falls in the period."""
+    source, conditions = memberships_from(scope, params)
+    eday = "CAST(min(m.enrolled_at) AT TIME ZONE CAST(:tz AS text) AS date)"
+    return (
+        f"SELECT m.ambassador_id, {eday} AS eday FROM {source} "
+        f"WHERE {' AND '.join(conditions)} AND m.enrolled_at IS NOT NULL "
+        f"AND m.enrolled_at < :end_ts GROUP BY m.ambassador_id "
+        f"HAVING (CAST(:first AS date) IS NULL OR {eday} >= :first) AND {eday} < :end"
+    )
+
+
 async def cohorts(session: AsyncSession, scope: Scope, weeks: int, today: date) -> CohortRows:
     """Members by first enrolment (local day) within the period, and per cohort and week
-    after enrolment how many shared in a week already over by `today`."""
+    after enrolment how many shared in a week already over by `today`: one statement, the
+    members computed once; each member's weeks read from the index of their share days
+    (ix_ambassador_daily_shared), never from a scan of the period's activity."""
     params = {**scope.params(), "weeks": weeks, "today": today}
-    members = population_sql(scope, params, in_period=False).replace(
-        "SELECT DISTINCT m.ambassador_id",
-        "SELECT m.ambassador_id, "
-        "CAST(min(m.enrolled_at) AT TIME ZONE CAST(:tz AS text) AS date) AS eday",
+    rows = await session.execute(
+        text(
+            f"WITH mem AS MATERIALIZED ({_first_enrolments(scope, params)}) "
+            "SELECT mem.eday, CAST(NULL AS integer), count(*) FROM mem GROUP BY mem.eday "
+            "UNION ALL "
+            "SELECT CAST(date_trunc('month', mem.eday) AS date), w.week, count(*) FROM mem "
+            "CROSS JOIN LATERAL (SELECT DISTINCT (d.day - mem.eday) / 7 AS week "
+            "FROM ambassador_daily d WHERE d.tenant = :tenant "
+            "AND d.ambassador_id = mem.ambassador_id AND d.shares > 0 AND d.day >= mem.eday "
+            "AND d.day < mem.eday + 7 * :weeks) w "
+            "WHERE mem.eday + 7 * (w.week + 1) <= :today GROUP BY 1, 2"
+        ),
+        params,
     )
-    members += " GROUP BY m.ambassador_id"
-    window = "(CAST(:first AS date) IS NULL OR mem.eday >= :first) AND mem.eday < :end"
     sizes: dict[date, dict[date, int]] = {}
-    rows = await session.execute(
-        text(
-            f"WITH mem AS ({members}) SELECT mem.eday, count(*) FROM mem WHERE {window} "
-            "GROUP BY mem.eday"
-        ),
-        params,
-    )
-    for eday, n in rows:
-        sizes.setdefault(eday.replace(day=1), {})[eday] = int(n)
-    rows = await session.execute(
-        text(
-            f"WITH mem AS ({members}), weeks AS (SELECT DISTINCT mem.ambassador_id, mem.eday, "
-            "(d.day - mem.eday) / 7 AS week FROM mem JOIN ambassador_daily d "
-            "ON d.tenant = :tenant AND d.ambassador_id = mem.ambassador_id AND d.shares > 0 "
-            "AND d.day >= mem.eday AND d.day < mem.eday + 7 * :weeks "
-            f"WHERE {window}) "
-            "SELECT CAST(date_trunc('month', eday) AS date), week, count(*) FROM weeks "
-            "WHERE eday + 7 * (week + 1) <= :today GROUP BY 1, 2"
-        ),
-        params,
-    )
-    active = {(cohort, int(week)): int(n) for cohort, week, n in rows}
+    active: dict[tuple[date, int], int] = {}
+    for day, week, n in rows:
+        if week is None:
+            sizes.setdefault(day.replace(day=1), {})[day] = int(n)
+        else:
+            active[(day, int(week))] = int(n)
     return CohortRows(sizes, active)
 
 
@@ -177,14 +195,13 @@ async def top_people(
 async def enrolments(session: AsyncSession, scope: Scope) -> int:
     """People whose first enrolment falls in the period."""
     params = scope.params()
-    members = population_sql(scope, params, in_period=False).replace(
-        "SELECT DISTINCT m.ambassador_id", "SELECT m.ambassador_id, min(m.enrolled_at) AS first_at"
-    )
+    source, conditions = memberships_from(scope, params)
     row = await session.execute(
         text(
-            f"WITH mem AS ({members} GROUP BY m.ambassador_id) SELECT count(*) FROM mem "
-            "WHERE (CAST(:start_ts AS timestamptz) IS NULL OR first_at >= :start_ts) "
-            "AND first_at < :end_ts"
+            f"SELECT count(*) FROM (SELECT m.ambassador_id FROM {source} "
+            f"WHERE {' AND '.join(conditions)} AND m.enrolled_at IS NOT NULL "
+            "AND m.enrolled_at < :end_ts GROUP BY m.ambassador_id "
+            "HAVING CAST(:start_ts AS timestamptz) IS NULL OR min(m.enrolled_at) >= :start_ts) f"
         ),
         params,
     )

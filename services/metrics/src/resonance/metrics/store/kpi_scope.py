@@ -6,7 +6,6 @@ programme they are members of.
 """
 
 # Every fragment interpolated into SQL here is one of ours; values are bound.
-# ruff: noqa: S608
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -67,15 +66,3 @@ def memberships_from(scope: Scope, params: dict[str, Any]) -> tuple[str, list[st
         source += " JOIN ambassadors a ON a.tenant = m.tenant AND a.ambassador_id = m.ambassador_id"
         conditions += segment_sql(people, params, "a")
     return source, conditions
-
-
-def population_sql(scope: Scope, params: dict[str, Any], *, in_period: bool = True) -> str:
-    """The people enrolled at some moment of the period (or ever before its end), in the
-    segment: SELECT DISTINCT ambassador_id."""
-    source, conditions = memberships_from(scope, params)
-    conditions += ["m.enrolled_at IS NOT NULL", "m.enrolled_at < :end_ts"]
-    if in_period:
-        conditions.append(
-            "(m.left_at IS NULL OR CAST(:start_ts AS timestamptz) IS NULL OR m.left_at >= :start_ts)"
-        )
-    return f"SELECT DISTINCT m.ambassador_id FROM {source} WHERE {' AND '.join(conditions)}"

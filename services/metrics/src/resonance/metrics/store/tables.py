@@ -139,7 +139,16 @@ class Membership(MetricsModel, table=True):
     """One person in one programme: invited, enrolled (first), left (latest)."""
 
     __tablename__ = "memberships"
-    __table_args__ = (Index("ix_memberships_person", "tenant", "ambassador_id"),)
+    # Covering: population KPIs group a tenant's memberships per person with an index-only
+    # scan (store/kpi_people.py).
+    __table_args__ = (
+        Index(
+            "ix_memberships_person",
+            "tenant",
+            "ambassador_id",
+            postgresql_include=["programme_id", "enrolled_at", "left_at", "invited_at"],
+        ),
+    )
 
     tenant: str = Field(primary_key=True)
     programme_id: str = Field(primary_key=True)

@@ -9,7 +9,7 @@ before the person's profile arrived; the profile fills it in then (store/activit
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, DateTime, Index
+from sqlalchemy import Column, DateTime, Index, text
 from sqlmodel import Field
 
 from resonance.metrics.store.tables import MetricsModel, counter, day_column, text_array, ts
@@ -96,7 +96,18 @@ class AmbassadorDaily(MetricsModel, table=True):  # type: ignore[call-arg]
     retention and streaks read (far fewer rows than daily_activity)."""
 
     __tablename__ = "ambassador_daily"
-    __table_args__ = (Index("ix_ambassador_daily_day", "tenant", "day"),)
+    __table_args__ = (
+        Index("ix_ambassador_daily_day", "tenant", "day"),
+        # A person's share days without visiting the rows: retention cohorts
+        # (store/kpi_people.py) and weekly streaks.
+        Index(
+            "ix_ambassador_daily_shared",
+            "tenant",
+            "ambassador_id",
+            "day",
+            postgresql_where=text("shares > 0"),
+        ),
+    )
 
     tenant: str = Field(primary_key=True)
     ambassador_id: str = Field(primary_key=True)
