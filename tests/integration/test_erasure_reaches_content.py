@@ -41,7 +41,8 @@ async def test_erasure_purges_the_content_projection(infra: Infra) -> None:
         zoe = infra.auth(tenant=TENANT, roles=["ambassador"], subject="zoe")
 
         async def invited() -> list:
-            return (await amb.client.get("/v1/ambassadors/me/invitations", headers=zoe)).json()
+            r = await amb.client.get("/v1/ambassadors/me/invitations", headers=zoe)
+            return list(r.json()["items"])
 
         invitation = (await eventually(invited))[0]
         accepted = await amb.client.post(

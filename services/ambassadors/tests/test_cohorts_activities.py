@@ -70,7 +70,7 @@ async def test_vip_cohort_renewal(infra: Infra, svc: RunningService) -> None:
     )
     invitation = (
         await svc.client.get("/v1/ambassadors/me/invitations", headers=me(infra, "alice"))
-    ).json()[0]
+    ).json()["items"][0]
     accepted = await svc.client.post(
         f"/v1/ambassadors/me/invitations/{invitation['id']}/accept",
         json={"charter_version": "1"},
@@ -99,7 +99,7 @@ async def test_vip_cohort_renewal(infra: Infra, svc: RunningService) -> None:
         )  # planned: not invited yet
     assert (
         await svc.client.get("/v1/ambassadors/me/invitations", headers=me(infra, "bruno"))
-    ).json() == []
+    ).json()["items"] == []
 
     renewed = await svc.client.post(
         f"/v1/cohorts/{c2026['id']}/renew", json={"next_cohort_id": c2027["id"]}, headers=pm
@@ -136,7 +136,9 @@ async def test_vip_cohort_renewal(infra: Infra, svc: RunningService) -> None:
         f"/v1/cohorts/{c2026['id']}/renew", json={"next_cohort_id": c2027["id"]}, headers=pm
     )
     assert again.status_code == 409
-    listed = (await svc.client.get(f"/v1/programmes/{vip['id']}/cohorts", headers=comms)).json()
+    listed = (await svc.client.get(f"/v1/programmes/{vip['id']}/cohorts", headers=comms)).json()[
+        "items"
+    ]
     assert [c["status"] for c in listed] == ["closed", "open"]
     assert listed[1]["previous_cohort_id"] == c2026["id"]
 
@@ -180,7 +182,7 @@ async def test_activity_seats_waitlist_and_attendance(infra: Infra, svc: Running
         r["ambassador_id"]: r
         for r in (
             await svc.client.get(f"/v1/activities/{activity}/registrations", headers=comms)
-        ).json()
+        ).json()["items"]
     }
     assert registrations[ids[1]]["status"] == "registered"
     assert registrations[ids[2]]["waitlist_position"] == 1
@@ -237,4 +239,4 @@ async def test_activity_seats_waitlist_and_attendance(infra: Infra, svc: Running
 
 async def _listed(svc: RunningService, headers: dict[str, str], activity: str) -> bool:
     r = await svc.client.get("/v1/activities", headers=headers)
-    return activity in [a["id"] for a in r.json()]
+    return activity in [a["id"] for a in r.json()["items"]]

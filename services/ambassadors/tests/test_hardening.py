@@ -42,7 +42,7 @@ async def _enrolled(
 
     async def invited() -> list:
         found = (await svc.client.get("/v1/ambassadors/me/invitations", headers=me)).json()
-        return [i for i in _items(found) if i["status"] == "sent"]
+        return [i for i in found["items"] if i["status"] == "sent"]
 
     invitation = (await eventually(invited))[0]
     accepted = await svc.client.post(
@@ -52,10 +52,6 @@ async def _enrolled(
     )
     assert accepted.status_code == 201, accepted.text
     return person, me, prog.json()["id"]
-
-
-def _items(page: Any) -> list[dict[str, Any]]:
-    return list(page["items"]) if isinstance(page, dict) else list(page)
 
 
 async def test_hr_strings_copied_into_events_are_bounded(infra: Infra, svc: RunningService) -> None:

@@ -72,7 +72,11 @@ async def sent_invitation(
         r = await svc.client.get("/v1/ambassadors/me/invitations", headers=headers)
         assert r.status_code == 200, r.text
         return next(
-            (i for i in r.json() if i["programme_id"] == programme_id and i["status"] == "sent"),
+            (
+                i
+                for i in r.json()["items"]
+                if i["programme_id"] == programme_id and i["status"] == "sent"
+            ),
             None,
         )
 
@@ -99,13 +103,13 @@ async def test_joiner_is_invited_never_enrolled(
     assert not [e for e in events if e.type == "ambassador.enrolled"]
     invitations = (
         await svc.client.get("/v1/ambassadors/me/invitations", headers=me(infra, "joe"))
-    ).json()
+    ).json()["items"]
     # The coaching programme's onboarding delay has not passed; the US one does not match.
     assert {i["programme_id"] for i in invitations} == {prog["id"]}
     assert later["id"] not in {i["programme_id"] for i in invitations}
     assert elsewhere["id"] not in {i["programme_id"] for i in invitations}
     enrolments = await svc.client.get("/v1/ambassadors/me/enrolments", headers=me(infra, "joe"))
-    assert enrolments.json() == []
+    assert enrolments.json() == {"items": [], "next_cursor": None}
 
 
 async def test_consent_then_withdrawal(
@@ -168,7 +172,7 @@ async def test_consent_then_withdrawal(
         "ambassador",
         of_type("ambassador.left", ambassador_id=person, reason="opt_out", programme_id=prog["id"]),
     )
-    history = (await svc.client.get("/v1/ambassadors/me/consents", headers=ann)).json()
+    history = (await svc.client.get("/v1/ambassadors/me/consents", headers=ann)).json()["items"]
     assert [(c["action"], c["charter_version"]) for c in history] == [
         ("granted", "2026-01"),
         ("withdrawn", "2026-01"),
@@ -180,12 +184,14 @@ async def test_consent_then_withdrawal(
     assert exported.headers["content-type"].startswith("text/csv")
     assert exported.text.count("\n") == 3 and "withdrawn" in exported.text
     audit = await svc.client.get("/v1/consents", params={"programme_id": prog["id"]}, headers=pm)
-    assert [c["ambassador_id"] for c in audit.json()] == [person, person]
+    assert [c["ambassador_id"] for c in audit.json()["items"]] == [person, person]
 
     # Nobody is asked again by a machine after saying no.
     again = await svc.client.post(f"/v1/programmes/{prog['id']}/invite-audience", headers=pm)
     assert again.status_code == 200
-    invitations = (await svc.client.get("/v1/ambassadors/me/invitations", headers=ann)).json()
+    invitations = (await svc.client.get("/v1/ambassadors/me/invitations", headers=ann)).json()[
+        "items"
+    ]
     assert [i["status"] for i in invitations if i["programme_id"] == prog["id"]] == ["accepted"]
     not_enrolled = await svc.client.post(
         f"/v1/ambassadors/me/programmes/{prog['id']}/opt-out", headers=ann
@@ -293,9 +299,13 @@ async def test_leaver_ends_participation_and_mover_is_invited(
             "ambassador.left", ambassador_id=person, reason="deactivated", programme_id=prog["id"]
         ),
     )
-    enrolments = (await svc.client.get(f"/v1/ambassadors/{person}/enrolments", headers=pm)).json()
+    enrolments = (await svc.client.get(f"/v1/ambassadors/{person}/enrolments", headers=pm)).json()[
+        "items"
+    ]
     assert [e["status"] for e in enrolments] == ["left"]
-    invitations = (await svc.client.get(f"/v1/ambassadors/{person}/invitations", headers=pm)).json()
+    invitations = (
+        await svc.client.get(f"/v1/ambassadors/{person}/invitations", headers=pm)
+    ).json()["items"]
     assert {i["status"] for i in invitations if i["programme_id"] == marketing["id"]} == {
         "cancelled"
     }

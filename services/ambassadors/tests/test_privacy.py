@@ -46,7 +46,8 @@ async def test_export_then_erasure_on_request(infra: Infra, svc: RunningService)
     eve = ambassador(infra, TENANT, "eve@priv.example")
 
     async def invited() -> list:
-        return (await svc.client.get("/v1/ambassadors/me/invitations", headers=eve)).json()
+        r = await svc.client.get("/v1/ambassadors/me/invitations", headers=eve)
+        return list(r.json()["items"])
 
     invitation = (await eventually(invited))[0]
     await svc.client.post(
@@ -93,7 +94,7 @@ async def test_export_then_erasure_on_request(infra: Infra, svc: RunningService)
     # The consent proof stays, pseudonymous, for the audit trail.
     audit = (
         await svc.client.get("/v1/consents", params={"programme_id": prog["id"]}, headers=pm)
-    ).json()
+    ).json()["items"]
     assert [c["action"] for c in audit] == ["granted", "withdrawn"]
     assert "Eve" not in str(audit) and "eve@" not in str(audit)
     # The identity provider may provision the same person again: a new record.

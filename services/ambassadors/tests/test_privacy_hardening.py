@@ -35,7 +35,8 @@ async def _row(svc: RunningService, sql: str, **params: Any) -> list[Any]:
 
 async def _enrol(svc: RunningService, me: dict[str, str]) -> str:
     async def sent() -> list:
-        return (await svc.client.get("/v1/ambassadors/me/invitations", headers=me)).json()
+        r = await svc.client.get("/v1/ambassadors/me/invitations", headers=me)
+        return list(r.json()["items"])
 
     invitation = (await eventually(sent))[0]
     accepted = await svc.client.post(

@@ -74,7 +74,8 @@ async def test_quiet_hours_and_frontline_channels(infra: Infra, svc: RunningServ
     assert (await svc.client.get("/v1/ambassadors/me", headers=nadia)).json()["channels"] == []
 
     async def invited() -> list:
-        return (await svc.client.get("/v1/ambassadors/me/invitations", headers=nadia)).json()
+        r = await svc.client.get("/v1/ambassadors/me/invitations", headers=nadia)
+        return list(r.json()["items"])
 
     invitations = await eventually(invited)
     await svc.client.post(

@@ -27,12 +27,13 @@ async def test_seed_demo_is_complete_and_rerunnable(infra: Infra) -> None:
                 f"/v1/cohorts/{first['vip_cohort_id']}/nominations",
                 headers={"Authorization": f"Bearer {admin}"},
             )
-        ).json()
+        ).json()["items"]
         assert len(nominations) == 3 and all(n["invitation_id"] for n in nominations)
         adam = infra.auth(tenant="demo", roles=["ambassador"], subject="adam-sub")
 
         async def adam_invited() -> list:
-            return (await svc.client.get("/v1/ambassadors/me/invitations", headers=adam)).json()
+            r = await svc.client.get("/v1/ambassadors/me/invitations", headers=adam)
+            return list(r.json()["items"])
 
         assert await eventually(adam_invited)
         await read_events(

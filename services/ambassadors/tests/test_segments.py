@@ -47,7 +47,9 @@ async def test_segment_counts_and_lists(infra: Infra) -> None:
 
         assert await eventually(lambda: _invited(counts, 3))
         f1 = ambassador(infra, TENANT, "f1")
-        invitation = (await svc.client.get("/v1/ambassadors/me/invitations", headers=f1)).json()[0]
+        invitation = (await svc.client.get("/v1/ambassadors/me/invitations", headers=f1)).json()[
+            "items"
+        ][0]
         await svc.client.post(
             f"/v1/ambassadors/me/invitations/{invitation['id']}/accept",
             json={"charter_version": "1"},

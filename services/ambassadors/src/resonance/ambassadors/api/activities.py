@@ -11,12 +11,16 @@ from resonance.ambassadors.api.deps import (
 from resonance.ambassadors.api.schemas_activities import (
     ActivityIn,
     ActivityOut,
+    ActivityPage,
     AttendanceIn,
     RegistrationOut,
+    RegistrationPage,
     activity_out,
     new_activity,
     registration_out,
 )
+from resonance.ambassadors.api.schemas_paging import Cursor, Limit
+from resonance.ambassadors.domain.paging import DEFAULT_LIMIT
 from resonance.ambassadors.service import activities
 
 router = APIRouter(prefix="/v1/activities", tags=["activities"])
@@ -36,14 +40,20 @@ async def create_activity(
 
 
 @router.get(
-    "", response_model=list[ActivityOut], summary="Upcoming activities (or all with `include_past`)"
+    "",
+    response_model=ActivityPage,
+    summary="Upcoming activities, soonest first (or all with `include_past`; paged by cursor)",
 )
 async def list_activities(
-    principal: AnyMember, rt: Rt, include_past: bool = False
-) -> list[ActivityOut]:
+    principal: AnyMember,
+    rt: Rt,
+    include_past: bool = False,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> ActivityPage:
     async with rt.unit_of_work() as uow:
-        views = await activities.list_activities(uow, principal, include_past)
-    return [activity_out(v) for v in views]
+        page = await activities.list_activities(uow, principal, include_past, cursor, limit)
+    return ActivityPage(items=[activity_out(v) for v in page.rows], next_cursor=page.next_cursor)
 
 
 @router.get(
@@ -81,15 +91,21 @@ async def cancel(
 
 @router.get(
     "/{activity_id}/registrations",
-    response_model=list[RegistrationOut],
-    summary="Registrations and waiting list of an activity",
+    response_model=RegistrationPage,
+    summary="Registrations, then the waiting list in order, of an activity (paged by cursor)",
 )
 async def list_registrations(
-    activity_id: str, principal: ManagerOrCommunicator, rt: Rt
-) -> list[RegistrationOut]:
+    activity_id: str,
+    principal: ManagerOrCommunicator,
+    rt: Rt,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> RegistrationPage:
     async with rt.unit_of_work() as uow:
-        views = await activities.list_registrations(uow, principal, activity_id)
-    return [registration_out(v) for v in views]
+        page = await activities.list_registrations(uow, principal, activity_id, cursor, limit)
+    return RegistrationPage(
+        items=[registration_out(v) for v in page.rows], next_cursor=page.next_cursor
+    )
 
 
 @router.put(

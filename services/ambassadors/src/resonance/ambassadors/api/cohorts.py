@@ -6,14 +6,18 @@ from resonance.ambassadors.api.deps import ManagerOrCommunicator, ProgrammeManag
 from resonance.ambassadors.api.schemas_cohorts import (
     CohortIn,
     CohortOut,
+    CohortPage,
     NominationIn,
     NominationOut,
+    NominationPage,
     RenewIn,
     RenewOut,
     cohort_out,
     nomination_out,
     renew_out,
 )
+from resonance.ambassadors.api.schemas_paging import Cursor, Limit
+from resonance.ambassadors.domain.paging import DEFAULT_LIMIT
 from resonance.ambassadors.service import cohorts
 
 router = APIRouter(tags=["cohorts"])
@@ -43,15 +47,19 @@ async def create_cohort(
 
 @router.get(
     "/v1/programmes/{programme_id}/cohorts",
-    response_model=list[CohortOut],
-    summary="Cohorts of a programme",
+    response_model=CohortPage,
+    summary="Cohorts of a programme by start date (paged by cursor)",
 )
 async def list_cohorts(
-    programme_id: str, principal: ManagerOrCommunicator, rt: Rt
-) -> list[CohortOut]:
+    programme_id: str,
+    principal: ManagerOrCommunicator,
+    rt: Rt,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> CohortPage:
     async with rt.unit_of_work() as uow:
-        rows = await cohorts.list_cohorts(uow, principal, programme_id)
-    return [cohort_out(r) for r in rows]
+        page = await cohorts.list_cohorts(uow, principal, programme_id, cursor, limit)
+    return CohortPage(items=[cohort_out(r) for r in page.rows], next_cursor=page.next_cursor)
 
 
 @router.post(
@@ -70,15 +78,21 @@ async def nominate(
 
 @router.get(
     "/v1/cohorts/{cohort_id}/nominations",
-    response_model=list[NominationOut],
-    summary="Nominations of a cohort",
+    response_model=NominationPage,
+    summary="Nominations of a cohort, oldest first (paged by cursor)",
 )
 async def list_nominations(
-    cohort_id: str, principal: ManagerOrCommunicator, rt: Rt
-) -> list[NominationOut]:
+    cohort_id: str,
+    principal: ManagerOrCommunicator,
+    rt: Rt,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> NominationPage:
     async with rt.unit_of_work() as uow:
-        rows = await cohorts.list_nominations(uow, principal, cohort_id)
-    return [nomination_out(r) for r in rows]
+        page = await cohorts.list_nominations(uow, principal, cohort_id, cursor, limit)
+    return NominationPage(
+        items=[nomination_out(r) for r in page.rows], next_cursor=page.next_cursor
+    )
 
 
 @router.post(

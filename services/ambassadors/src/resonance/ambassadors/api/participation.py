@@ -10,18 +10,22 @@ from fastapi import APIRouter, Body, Query, status
 from fastapi.responses import Response
 
 from resonance.ambassadors.api.deps import AmbassadorOrManager, ProgrammeManager, Rt
+from resonance.ambassadors.api.schemas_paging import Cursor, Limit
 from resonance.ambassadors.api.schemas_participation import (
     AcceptIn,
-    ConsentOut,
+    ConsentPage,
     DeclineIn,
     EnrolmentOut,
+    EnrolmentPage,
     InvitationOut,
+    InvitationPage,
     OptOutIn,
     consent_out,
     consents_csv,
     enrolment_out,
     invitation_out,
 )
+from resonance.ambassadors.domain.paging import DEFAULT_LIMIT
 from resonance.ambassadors.service import enrolments, invitations
 
 router = APIRouter(prefix="/v1/ambassadors", tags=["participation"])
@@ -29,15 +33,22 @@ router = APIRouter(prefix="/v1/ambassadors", tags=["participation"])
 
 @router.get(
     "/{ambassador_id}/invitations",
-    response_model=list[InvitationOut],
-    summary="Invitations of a person (`me` for yourself)",
+    response_model=InvitationPage,
+    summary="Invitations of a person (`me` for yourself), oldest first (paged by cursor)",
 )
 async def list_invitations(
-    ambassador_id: str, principal: AmbassadorOrManager, rt: Rt
-) -> list[InvitationOut]:
+    ambassador_id: str,
+    principal: AmbassadorOrManager,
+    rt: Rt,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> InvitationPage:
     async with rt.unit_of_work() as uow:
-        rows = await invitations.invitations_of(uow, principal, ambassador_id)
-    return [invitation_out(invitation, programme) for invitation, programme in rows]
+        page = await invitations.invitations_of(uow, principal, ambassador_id, cursor, limit)
+    return InvitationPage(
+        items=[invitation_out(invitation, programme) for invitation, programme in page.rows],
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.post(
@@ -99,21 +110,27 @@ async def opt_out(
 
 @router.get(
     "/{ambassador_id}/enrolments",
-    response_model=list[EnrolmentOut],
-    summary="Programmes a person takes or took part in",
+    response_model=EnrolmentPage,
+    summary="Programmes a person takes or took part in, oldest first (paged by cursor)",
 )
 async def list_enrolments(
-    ambassador_id: str, principal: AmbassadorOrManager, rt: Rt
-) -> list[EnrolmentOut]:
+    ambassador_id: str,
+    principal: AmbassadorOrManager,
+    rt: Rt,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> EnrolmentPage:
     async with rt.unit_of_work() as uow:
-        rows = await enrolments.enrolments_of(uow, principal, ambassador_id)
-    return [enrolment_out(r) for r in rows]
+        page = await enrolments.enrolments_of(uow, principal, ambassador_id, cursor, limit)
+    return EnrolmentPage(items=[enrolment_out(r) for r in page.rows], next_cursor=page.next_cursor)
 
 
 @router.get(
     "/{ambassador_id}/consents",
-    response_model=list[ConsentOut],
-    summary="Consent history (grants and withdrawals); `format=csv` to download",
+    response_model=ConsentPage,
+    summary="Consent history (grants and withdrawals), oldest first; `format=csv` to download",
+    description="JSON is paged by cursor like every list; `format=csv` downloads the whole "
+    "history at once (`limit` and `cursor` do not apply to it).",
     responses={200: {"content": {"text/csv": {}}}},
 )
 async def consent_history(
@@ -121,13 +138,18 @@ async def consent_history(
     principal: AmbassadorOrManager,
     rt: Rt,
     format: Literal["json", "csv"] = Query(default="json"),
-) -> list[ConsentOut] | Response:
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> ConsentPage | Response:
+    whole = format == "csv"
     async with rt.unit_of_work() as uow:
-        employee, rows = await enrolments.consents_of(uow, principal, ambassador_id)
-    records = [consent_out(r) for r in rows]
-    if format == "csv":
+        employee, page = await enrolments.consents_of(
+            uow, principal, ambassador_id, None if whole else cursor, None if whole else limit
+        )
+    records = [consent_out(r) for r in page.rows]
+    if whole:
         return consents_csv(records, employee.id)
-    return records
+    return ConsentPage(items=records, next_cursor=page.next_cursor)
 
 
 staff_router = APIRouter(prefix="/v1/consents", tags=["participation"])
@@ -135,15 +157,17 @@ staff_router = APIRouter(prefix="/v1/consents", tags=["participation"])
 
 @staff_router.get(
     "",
-    response_model=list[ConsentOut],
-    summary="Consent records of the tenant (audit export), optionally for one programme",
+    response_model=ConsentPage,
+    summary="Consent records of the tenant (audit export), optionally for one programme, "
+    "oldest first (paged by cursor)",
 )
 async def tenant_consents(
     principal: ProgrammeManager,
     rt: Rt,
-    programme_id: str | None = None,
-    limit: int = Query(default=1000, ge=1, le=10_000),
-) -> list[ConsentOut]:
+    programme_id: str | None = Query(default=None, max_length=64),
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> ConsentPage:
     async with rt.unit_of_work() as uow:
-        rows = await enrolments.tenant_consents(uow, principal, programme_id, limit)
-    return [consent_out(r) for r in rows]
+        page = await enrolments.tenant_consents(uow, principal, programme_id, cursor, limit)
+    return ConsentPage(items=[consent_out(r) for r in page.rows], next_cursor=page.next_cursor)

@@ -3,15 +3,18 @@
 from fastapi import APIRouter, status
 
 from resonance.ambassadors.api.deps import AnyMember, ProgrammeManager, Rt
+from resonance.ambassadors.api.schemas_paging import Cursor, Limit
 from resonance.ambassadors.api.schemas_programmes import (
     AudienceInvited,
     ProgrammeIn,
     ProgrammeOut,
+    ProgrammePage,
     ProgrammePatch,
     new_programme,
     programme_changes,
     programme_out,
 )
+from resonance.ambassadors.domain.paging import DEFAULT_LIMIT
 from resonance.ambassadors.service import programmes
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
@@ -29,13 +32,21 @@ async def create_programme(body: ProgrammeIn, principal: ProgrammeManager, rt: R
     return programme_out(row)
 
 
-@router.get("", response_model=list[ProgrammeOut], summary="List the tenant's programmes")
+@router.get(
+    "",
+    response_model=ProgrammePage,
+    summary="List the tenant's programmes, oldest first (paged by cursor)",
+)
 async def list_programmes(
-    principal: AnyMember, rt: Rt, include_archived: bool = False
-) -> list[ProgrammeOut]:
+    principal: AnyMember,
+    rt: Rt,
+    include_archived: bool = False,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> ProgrammePage:
     async with rt.unit_of_work() as uow:
-        rows = await programmes.list_programmes(uow, principal, include_archived)
-    return [programme_out(r) for r in rows]
+        page = await programmes.list_programmes(uow, principal, include_archived, cursor, limit)
+    return ProgrammePage(items=[programme_out(r) for r in page.rows], next_cursor=page.next_cursor)
 
 
 @router.get("/{programme_id}", response_model=ProgrammeOut, summary="One programme")

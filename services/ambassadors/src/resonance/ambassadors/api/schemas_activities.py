@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from resonance.ambassadors.api.schemas_paging import Page, page_examples
 from resonance.ambassadors.service.activities import ActivityView, NewActivity, RegistrationView
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
@@ -111,6 +112,14 @@ class RegistrationOut(BaseModel):
     waitlist_position: int | None = None
     attended: bool | None
     registered_at: datetime
+
+
+class ActivityPage(Page[ActivityOut]):
+    model_config = page_examples(ActivityOut)
+
+
+class RegistrationPage(Page[RegistrationOut]):
+    model_config = page_examples(RegistrationOut)
 
 
 class AttendanceIn(BaseModel):

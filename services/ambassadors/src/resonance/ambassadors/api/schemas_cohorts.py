@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from resonance.ambassadors.api.schemas_paging import Page, page_examples
 from resonance.ambassadors.service.cohorts import Renewal
 from resonance.ambassadors.store.tables import Cohort, Nomination
 
@@ -67,6 +68,10 @@ class CohortOut(BaseModel):
     closed_at: datetime | None
 
 
+class CohortPage(Page[CohortOut]):
+    model_config = page_examples(CohortOut)
+
+
 class NominationIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -108,6 +113,10 @@ class NominationOut(BaseModel):
     note: str | None
     invitation_id: str | None
     created_at: datetime
+
+
+class NominationPage(Page[NominationOut]):
+    model_config = page_examples(NominationOut)
 
 
 class RenewIn(BaseModel):

@@ -8,6 +8,7 @@ from typing import Literal
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from resonance.ambassadors.api.schemas_paging import Page, page_examples
 from resonance.ambassadors.domain.spreadsheet import inert_cell
 from resonance.ambassadors.store.tables import ConsentRecord, Enrolment, Invitation, Programme
 from resonance.common.events.catalogue import Network
@@ -51,6 +52,10 @@ class InvitationOut(BaseModel):
     send_at: datetime | None = Field(
         default=None, description="when a scheduled invitation goes (staff see those only)"
     )
+
+
+class InvitationPage(Page[InvitationOut]):
+    model_config = page_examples(InvitationOut)
 
 
 class AcceptIn(BaseModel):
@@ -109,6 +114,10 @@ class EnrolmentOut(BaseModel):
     left_reason: str | None
 
 
+class EnrolmentPage(Page[EnrolmentOut]):
+    model_config = page_examples(EnrolmentOut)
+
+
 class ConsentOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -135,6 +144,10 @@ class ConsentOut(BaseModel):
     networks: list[str]
     reason: str | None
     recorded_at: datetime
+
+
+class ConsentPage(Page[ConsentOut]):
+    model_config = page_examples(ConsentOut)
 
 
 def invitation_out(row: Invitation, programme: Programme | None = None) -> InvitationOut:

@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from resonance.ambassadors.api.schemas_paging import Page, page_examples
 from resonance.ambassadors.domain.audience import AudienceRules
 from resonance.ambassadors.service.programmes import NewProgramme
 from resonance.ambassadors.store.tables import Programme
@@ -98,6 +99,10 @@ class ProgrammeOut(BaseModel):
     invite_joiners: bool
     archived: bool
     created_at: datetime
+
+
+class ProgrammePage(Page[ProgrammeOut]):
+    model_config = page_examples(ProgrammeOut)
 
 
 class AudienceInvited(BaseModel):

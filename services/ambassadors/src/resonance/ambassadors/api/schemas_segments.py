@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from resonance.ambassadors.api.schemas_paging import NEXT_CURSOR_DOC
 from resonance.ambassadors.domain.audience import AudienceRules
 from resonance.ambassadors.service.segments import Funnel, State
 from resonance.ambassadors.store.tables import Employee
@@ -71,6 +72,8 @@ class MemberPage(BaseModel):
                             "last_share_at": "2026-05-03T08:00:00Z",
                         }
                     ],
+                    "next_cursor": None,
+                    "disclosure": "full",
                 }
             ]
         }
@@ -80,6 +83,7 @@ class MemberPage(BaseModel):
     state: State
     total: int | None
     items: list[Member]
+    next_cursor: str | None = Field(description=NEXT_CURSOR_DOC)
     disclosure: Literal["full", "count_only", "suppressed"] = "full"
 
 

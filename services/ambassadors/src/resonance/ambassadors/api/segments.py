@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Query
 
 from resonance.ambassadors.api.deps import ManagerOrCommunicator, Rt
+from resonance.ambassadors.api.schemas_paging import Cursor, Limit
 from resonance.ambassadors.api.schemas_segments import (
     MemberPage,
     PreviewIn,
@@ -11,6 +12,7 @@ from resonance.ambassadors.api.schemas_segments import (
     counts_out,
     member_out,
 )
+from resonance.ambassadors.domain.paging import DEFAULT_LIMIT
 from resonance.ambassadors.service import segments
 from resonance.ambassadors.service.segments import State
 
@@ -38,20 +40,20 @@ async def segment_counts(
 @router.get(
     "/v1/programmes/{programme_id}/segments/{state}",
     response_model=MemberPage,
-    summary="The people in one segment (paged)",
+    summary="The people in one segment (paged by cursor)",
 )
 async def segment_members(
     programme_id: str,
     state: State,
     principal: ManagerOrCommunicator,
     rt: Rt,
-    limit: int = Query(default=100, ge=1, le=1000),
-    offset: int = Query(default=0, ge=0),
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     active_window_days: int | None = Query(default=None, ge=1, le=365),
 ) -> MemberPage:
     async with rt.unit_of_work() as uow:
         found = await segments.members(
-            uow, principal, programme_id, state, active_window_days, offset=offset, limit=limit
+            uow, principal, programme_id, state, active_window_days, cursor=cursor, limit=limit
         )
     return MemberPage(
         programme_id=programme_id,
@@ -59,6 +61,7 @@ async def segment_members(
         total=found.total,
         items=[member_out(p) for p in found.sample],
         disclosure=found.disclosure,
+        next_cursor=found.next_cursor,
     )
 
 

@@ -26,6 +26,9 @@ PROGRAMMES: list[dict[str, Any]] = [
         "description": "Share Acme news and industry insight with your network, in your own words.",
         "audience": {"countries": ["FR", "BE", "DE"]},
         "charter_version": "2026-01",
+        # Invite at once (not after the default week of onboarding), so the demo people
+        # provisioned below can accept and share as soon as `make run` is up.
+        "onboarding_delay_hours": 0,
     },
     {
         "display_name": "LinkedIn Masterclass",
@@ -106,6 +109,20 @@ async def _ok(response: httpx.Response, *accepted: int) -> dict[str, Any]:
     return body
 
 
+async def _every(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Every item of a /v1 list, page after page (`next_cursor`)."""
+    items: list[dict[str, Any]] = []
+    params: dict[str, str | int] = {"limit": 200}
+    while True:
+        page = await _ok(await client.get(path, params=params, headers=headers))
+        items += page["items"]
+        if not page["next_cursor"]:
+            return items
+        params["cursor"] = page["next_cursor"]
+
+
 async def _tenant(client: httpx.AsyncClient, admin: dict[str, str]) -> str:
     status = await _ok(await client.get("/v1/hr/webhook-secret", headers=admin))
     return str(status["tenant"])
@@ -114,8 +131,7 @@ async def _tenant(client: httpx.AsyncClient, admin: dict[str, str]) -> str:
 async def _programmes(
     client: httpx.AsyncClient, admin: dict[str, str]
 ) -> dict[str, dict[str, Any]]:
-    existing = await client.get("/v1/programmes", headers=admin)
-    by_name = {p["display_name"]: p for p in existing.json()} if existing.status_code == 200 else {}
+    by_name = {p["display_name"]: p for p in await _every(client, "/v1/programmes", admin)}
     for spec in PROGRAMMES:
         if spec["display_name"] not in by_name:
             by_name[spec["display_name"]] = await _ok(
@@ -164,7 +180,7 @@ async def seed_demo(
 
         vip = programmes["VIP Influencers"]
         year = datetime.now(UTC).year
-        cohorts = (await http.get(f"/v1/programmes/{vip['id']}/cohorts", headers=admin)).json()
+        cohorts = await _every(http, f"/v1/programmes/{vip['id']}/cohorts", admin)
         cohort = next((c for c in cohorts if c["name"] == f"VIP {year}"), None)
         if cohort is None:
             cohort = await _ok(

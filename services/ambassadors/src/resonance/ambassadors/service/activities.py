@@ -6,6 +6,7 @@ from datetime import datetime
 
 from resonance.ambassadors.domain.activities import place_for, promotions
 from resonance.ambassadors.domain.errors import NotAnActiveEmployee, ReservedForProgramme
+from resonance.ambassadors.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.ambassadors.service.people import Uow, person_for
 from resonance.ambassadors.service.programmes import load_programme
 from resonance.ambassadors.store import activities, participation, people
@@ -78,12 +79,16 @@ async def create_activity(uow: Uow, actor: Principal, new: NewActivity) -> Activ
     return await _view(uow, row)
 
 
-async def list_activities(uow: Uow, actor: Principal, include_past: bool) -> list[ActivityView]:
+async def list_activities(
+    uow: Uow, actor: Principal, include_past: bool, cursor: str | None, limit: int
+) -> Paged[ActivityView]:
+    """Soonest first (upcoming only unless `include_past`), a page after `cursor`."""
     since = None if include_past else uow.now()
-    return [
-        await _view(uow, row)
-        for row in await activities.activities_of(uow.session, actor.tenant, since)
-    ]
+    found = await activities.activities_of(
+        uow.session, actor.tenant, since, after(cursor, *BY_TIME_AND_ID), limit + 1
+    )
+    page = paged(found, limit, lambda a: (a.starts_at, a.id))
+    return Paged([await _view(uow, row) for row in page.rows], page.next_cursor)
 
 
 async def get_activity(uow: Uow, actor: Principal, activity_id: str) -> ActivityView:
@@ -146,13 +151,23 @@ async def cancel(
 
 
 async def list_registrations(
-    uow: Uow, actor: Principal, activity_id: str
-) -> list[RegistrationView]:
+    uow: Uow, actor: Principal, activity_id: str, cursor: str | None, limit: int
+) -> Paged[RegistrationView]:
+    """Seats, then the waiting list in order, a page after `cursor`."""
     await _activity(uow, actor.tenant, activity_id)
-    return [
-        await _registration_view(uow, row)
-        for row in await activities.registrations_of(uow.session, activity_id)
+    found = await activities.registrations_of(
+        uow.session, activity_id, after(cursor, str, datetime, str), limit + 1
+    )
+    page = paged(found, limit, lambda r: (r.status, r.updated_at, r.id))
+    waiting: list[str] = []
+    if any(r.status == "waitlisted" for r in page.rows):
+        # Positions count from the head of the whole waiting list, not of this page.
+        waiting = [r.id for r in await activities.waiting_list(uow.session, activity_id)]
+    views = [
+        RegistrationView(r, waiting.index(r.id) + 1 if r.status == "waitlisted" else None)
+        for r in page.rows
     ]
+    return Paged(views, page.next_cursor)
 
 
 async def record_attendance(

@@ -10,6 +10,7 @@ from resonance.ambassadors.domain.errors import (
     InvalidNextCohort,
     NotAnActiveEmployee,
 )
+from resonance.ambassadors.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.ambassadors.service.enrolments import end_enrolment
 from resonance.ambassadors.service.invitations import schedule_invitation
 from resonance.ambassadors.service.people import Uow, known_person
@@ -69,9 +70,15 @@ async def create_cohort(
     return row
 
 
-async def list_cohorts(uow: Uow, actor: Principal, programme_id: str) -> list[Cohort]:
+async def list_cohorts(
+    uow: Uow, actor: Principal, programme_id: str, cursor: str | None, limit: int
+) -> Paged[Cohort]:
+    """A programme's cohorts by start date, a page after `cursor`."""
     await load_programme(uow, actor.tenant, programme_id)
-    return await programmes.cohorts_of(uow.session, actor.tenant, programme_id)
+    found = await programmes.cohorts_of(
+        uow.session, actor.tenant, programme_id, after(cursor, date, str), limit + 1
+    )
+    return paged(found, limit, lambda c: (c.starts_on, c.id))
 
 
 async def nominate(
@@ -101,9 +108,19 @@ async def nominate(
     return nomination
 
 
-async def list_nominations(uow: Uow, actor: Principal, cohort_id: str) -> list[Nomination]:
+async def list_nominations(
+    uow: Uow, actor: Principal, cohort_id: str, cursor: str | None, limit: int
+) -> Paged[Nomination]:
+    """A cohort's nominations, oldest first, a page after `cursor`."""
     await _cohort(uow, actor.tenant, cohort_id)
-    return await programmes.nominations_of(uow.session, actor.tenant, cohort_id)
+    found = await programmes.nominations_of(
+        uow.session,
+        actor.tenant,
+        cohort_id,
+        after=after(cursor, *BY_TIME_AND_ID),
+        limit=limit + 1,
+    )
+    return paged(found, limit, lambda n: (n.created_at, n.id))
 
 
 async def renew(uow: Uow, actor: Principal, cohort_id: str, next_cohort_id: str) -> Renewal:

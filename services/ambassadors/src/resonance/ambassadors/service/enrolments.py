@@ -1,6 +1,9 @@
 """Enrolments and consent: leaving is possible at any time, and every grant and withdrawal
 stays in the history."""
 
+from datetime import datetime
+
+from resonance.ambassadors.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.ambassadors.service.people import Uow, person_for
 from resonance.ambassadors.store import participation
 from resonance.ambassadors.store.tables import ConsentRecord, Employee, Enrolment
@@ -67,20 +70,41 @@ async def opt_out(
     return enrolment
 
 
-async def enrolments_of(uow: Uow, actor: Principal, ambassador_id: str) -> list[Enrolment]:
+async def enrolments_of(
+    uow: Uow, actor: Principal, ambassador_id: str, cursor: str | None, limit: int
+) -> Paged[Enrolment]:
+    """A person's enrolments, oldest first, a page after `cursor`."""
     employee = await person_for(uow, actor, ambassador_id)
-    return await participation.enrolments_of(uow.session, actor.tenant, employee.id)
+    found = await participation.enrolments_of(
+        uow.session, actor.tenant, employee.id, after(cursor, *BY_TIME_AND_ID), limit + 1
+    )
+    return paged(found, limit, lambda e: (e.enrolled_at, e.id))
 
 
 async def consents_of(
-    uow: Uow, actor: Principal, ambassador_id: str
-) -> tuple[Employee, list[ConsentRecord]]:
+    uow: Uow, actor: Principal, ambassador_id: str, cursor: str | None, limit: int | None
+) -> tuple[Employee, Paged[ConsentRecord]]:
+    """A person's consent history, oldest first: a page after `cursor`, or all of it when
+    `limit` is None (the CSV download)."""
     employee = await person_for(uow, actor, ambassador_id, action="consents")
-    return employee, await participation.consents_of(uow.session, actor.tenant, employee.id)
+    if limit is None:
+        every = await participation.consents_of(uow.session, actor.tenant, employee.id)
+        return employee, Paged(every, None)
+    found = await participation.consents_of(
+        uow.session, actor.tenant, employee.id, after(cursor, *BY_TIME_AND_ID), limit + 1
+    )
+    return employee, paged(found, limit, _consent_key)
 
 
 async def tenant_consents(
-    uow: Uow, actor: Principal, programme_id: str | None, limit: int
-) -> list[ConsentRecord]:
-    """The tenant's consent records, for an audit (pseudonymous after erasure)."""
-    return await participation.tenant_consents(uow.session, actor.tenant, programme_id, limit)
+    uow: Uow, actor: Principal, programme_id: str | None, cursor: str | None, limit: int
+) -> Paged[ConsentRecord]:
+    """The tenant's consent records, for an audit (pseudonymous after erasure), oldest first."""
+    found = await participation.tenant_consents(
+        uow.session, actor.tenant, programme_id, after(cursor, *BY_TIME_AND_ID), limit + 1
+    )
+    return paged(found, limit, _consent_key)
+
+
+def _consent_key(record: ConsentRecord) -> tuple[datetime, str]:
+    return record.recorded_at, record.id

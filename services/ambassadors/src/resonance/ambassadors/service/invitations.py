@@ -7,6 +7,7 @@ from datetime import datetime
 from resonance.ambassadors.domain.access import is_self, is_staff
 from resonance.ambassadors.domain.audience import AudienceRules, matches
 from resonance.ambassadors.domain.errors import ProgrammeClosed
+from resonance.ambassadors.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.ambassadors.domain.participation import (
     AUTOMATIC_REASONS,
     asked_already,
@@ -131,15 +132,21 @@ async def dispatch_due(uow: Uow, limit: int = 200) -> int:
 
 
 async def invitations_of(
-    uow: Uow, actor: Principal, ambassador_id: str
-) -> list[tuple[Invitation, Programme]]:
-    """A person's invitations with their programmes. Staff also see the scheduled ones (with
-    the time they go), so a joiner waiting out the onboarding delay is visibly invited; the
-    person sees an invitation only once it is sent."""
+    uow: Uow, actor: Principal, ambassador_id: str, cursor: str | None, limit: int
+) -> Paged[tuple[Invitation, Programme]]:
+    """A person's invitations with their programmes, oldest first, a page after `cursor`.
+    Staff also see the scheduled ones (with the time they go), so a joiner waiting out the
+    onboarding delay is visibly invited; the person sees an invitation only once it is sent."""
     employee = await person_for(uow, actor, ambassador_id)
-    return await participation.invitations_with_programmes(
-        uow.session, actor.tenant, employee.id, include_scheduled=is_staff(actor)
+    found = await participation.invitations_with_programmes(
+        uow.session,
+        actor.tenant,
+        employee.id,
+        include_scheduled=is_staff(actor),
+        after=after(cursor, *BY_TIME_AND_ID),
+        limit=limit + 1,
     )
+    return paged(found, limit, lambda row: (row[0].created_at, row[0].id))
 
 
 @dataclass

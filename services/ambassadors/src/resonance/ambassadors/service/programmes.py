@@ -7,6 +7,7 @@ from typing import Any
 
 from resonance.ambassadors.domain.audience import AudienceRules, matches
 from resonance.ambassadors.domain.errors import NominationOnly, ProgrammeArchived
+from resonance.ambassadors.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.ambassadors.service.invitations import schedule_invitation
 from resonance.ambassadors.service.people import Uow, person_of
 from resonance.ambassadors.store import people, programmes
@@ -60,10 +61,18 @@ async def create_programme(uow: Uow, actor: Principal, new: NewProgramme) -> Pro
     return row
 
 
-async def list_programmes(uow: Uow, actor: Principal, include_archived: bool) -> list[Programme]:
-    return await programmes.programmes_of(
-        uow.session, actor.tenant, include_archived=include_archived
+async def list_programmes(
+    uow: Uow, actor: Principal, include_archived: bool, cursor: str | None, limit: int
+) -> Paged[Programme]:
+    """The tenant's programmes, oldest first, a page after `cursor`."""
+    found = await programmes.programmes_of(
+        uow.session,
+        actor.tenant,
+        include_archived=include_archived,
+        after=after(cursor, *BY_TIME_AND_ID),
+        limit=limit + 1,
     )
+    return paged(found, limit, lambda p: (p.created_at, p.id))
 
 
 async def get_programme(uow: Uow, actor: Principal, programme_id: str) -> Programme:

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement
 
 from resonance.ambassadors.domain.access import is_staff
 from resonance.ambassadors.domain.audience import AudienceRules, Disclosure, disclosure
+from resonance.ambassadors.domain.paging import BY_TIME_AND_ID, after, paged
 from resonance.ambassadors.service.people import Uow
 from resonance.ambassadors.service.programmes import load_programme
 from resonance.ambassadors.store import segments
@@ -57,11 +58,13 @@ async def funnel(uow: Uow, actor: Principal, programme_id: str, window_days: int
 
 @dataclass(frozen=True)
 class Preview:
-    """`total` is None and `sample` empty when the group may not be described."""
+    """`total` is None and `sample` empty when the group may not be described;
+    `next_cursor` asks for the people after `sample` (None: no more)."""
 
     total: int | None
     sample: list[Employee]
     disclosure: Disclosure
+    next_cursor: str | None = None
 
 
 async def _described(
@@ -69,16 +72,18 @@ async def _described(
     actor: Principal,
     audience: AudienceRules,
     where: ColumnElement[bool],
-    offset: int,
+    cursor: str | None,
     limit: int,
 ) -> Preview:
     session, tenant = uow.session, actor.tenant
+    start = after(cursor, *BY_TIME_AND_ID)
     total = await segments.count_where(session, tenant, where)
     shown = disclosure(audience, total, may_see_sensitive=is_staff(actor))
     if shown != "full":
         return Preview(total if shown == "count_only" else None, [], shown)
-    page = await segments.people_where(session, tenant, where, offset, limit)
-    return Preview(total, page, shown)
+    found = await segments.people_where(session, tenant, where, start, limit + 1)
+    page = paged(found, limit, lambda e: (e.created_at, e.id))
+    return Preview(total, page.rows, shown, page.next_cursor)
 
 
 async def preview(
@@ -87,7 +92,7 @@ async def preview(
     """How many current employees an audience would reach (before creating a programme),
     with a sample of them."""
     return await _described(
-        uow, actor, audience, segments.audience_clause(audience), 0, sample_size
+        uow, actor, audience, segments.audience_clause(audience), None, sample_size
     )
 
 
@@ -98,14 +103,15 @@ async def members(
     state: State,
     window_days: int | None,
     *,
-    offset: int = 0,
-    limit: int = 100,
+    cursor: str | None = None,
+    limit: int = 50,
 ) -> Preview:
-    """One page of the people of one segment (the programme's audience may select on a
-    sensitive attribute: then described as `preview` would)."""
+    """One page of the people of one segment, by (created_at, id) after `cursor` (the
+    programme's audience may select on a sensitive attribute: then described as `preview`
+    would)."""
     window = window_days or uow.settings.active_window_days
     programme = await load_programme(uow, actor.tenant, programme_id)
     audience = AudienceRules.model_validate(programme.audience)
     since = uow.now() - timedelta(days=window)
     where = segments.state_clause(actor.tenant, programme.id, audience, state, since)
-    return await _described(uow, actor, audience, where, offset, limit)
+    return await _described(uow, actor, audience, where, cursor, limit)

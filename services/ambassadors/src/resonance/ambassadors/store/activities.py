@@ -1,10 +1,12 @@
 """Queries on activities and their registrations."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.ambassadors.store.paging import keyset
 from resonance.ambassadors.store.tables import Activity, Registration
 
 
@@ -15,13 +17,18 @@ async def get_activity(
 
 
 async def activities_of(
-    session: AsyncSession, tenant: str, starting_from: datetime | None
+    session: AsyncSession,
+    tenant: str,
+    starting_from: datetime | None,
+    after: tuple[Any, ...] | None,
+    limit: int,
 ) -> list[Activity]:
+    """Soonest first, by (starts_at, id)."""
     query = select(Activity).where(Activity.tenant == tenant)
     if starting_from is not None:
         query = query.where(Activity.starts_at >= starting_from)
-    rows = await session.execute(query.order_by(Activity.starts_at))
-    return list(rows.scalars().all())
+    query = keyset(query, (Activity.starts_at, Activity.id), after, limit)
+    return list((await session.execute(query)).scalars().all())
 
 
 async def registration_counts(session: AsyncSession, activity_id: str) -> dict[str, int]:
@@ -56,11 +63,13 @@ async def registration_of(
     return rows.scalar_one_or_none()
 
 
-async def registrations_of(session: AsyncSession, activity_id: str) -> list[Registration]:
-    """Seats then waiting list (cancelled ones left out)."""
-    rows = await session.execute(
-        select(Registration)
-        .where(Registration.activity_id == activity_id, Registration.status != "cancelled")
-        .order_by(Registration.status, Registration.updated_at)
+async def registrations_of(
+    session: AsyncSession, activity_id: str, after: tuple[Any, ...] | None, limit: int
+) -> list[Registration]:
+    """Seats then waiting list ("registered" sorts before "waitlisted"), each in order of
+    arrival, by (status, updated_at, id); cancelled ones left out."""
+    query = select(Registration).where(
+        Registration.activity_id == activity_id, Registration.status != "cancelled"
     )
-    return list(rows.scalars().all())
+    order = (Registration.status, Registration.updated_at, Registration.id)
+    return list((await session.execute(keyset(query, order, after, limit))).scalars().all())

@@ -1,10 +1,12 @@
 """Queries on invitations, enrolments and consent records."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.ambassadors.store.paging import keyset
 from resonance.ambassadors.store.tables import ConsentRecord, Enrolment, Invitation, Programme
 
 
@@ -69,19 +71,26 @@ async def get_invitation(
 
 
 async def invitations_with_programmes(
-    session: AsyncSession, tenant: str, employee_id: str, *, include_scheduled: bool
+    session: AsyncSession,
+    tenant: str,
+    employee_id: str,
+    *,
+    include_scheduled: bool,
+    after: tuple[Any, ...] | None,
+    limit: int,
 ) -> list[tuple[Invitation, Programme]]:
-    """A person's invitations with their programmes, oldest first; scheduled ones only when
-    asked (staff see them, the person does not before they go)."""
+    """A person's invitations with their programmes, oldest first by (created_at, id);
+    scheduled ones only when asked (staff see them, the person does not before they go)."""
     query = (
         select(Invitation, Programme)
         .join(Programme, Programme.id == Invitation.programme_id)
         .where(Invitation.tenant == tenant, Invitation.employee_id == employee_id)
-        .order_by(Invitation.created_at, Invitation.id)
     )
     if not include_scheduled:
         query = query.where(Invitation.status != "scheduled")
-    rows = await session.execute(query)
+    rows = await session.execute(
+        keyset(query, (Invitation.created_at, Invitation.id), after, limit)
+    )
     return [(invitation, programme) for invitation, programme in rows.tuples().all()]
 
 
@@ -174,13 +183,15 @@ async def cohort_members(session: AsyncSession, tenant: str, cohort_id: str) -> 
     return list(rows.scalars().all())
 
 
-async def enrolments_of(session: AsyncSession, tenant: str, employee_id: str) -> list[Enrolment]:
-    rows = await session.execute(
-        select(Enrolment)
-        .where(Enrolment.tenant == tenant, Enrolment.employee_id == employee_id)
-        .order_by(Enrolment.enrolled_at)
+async def enrolments_of(
+    session: AsyncSession, tenant: str, employee_id: str, after: tuple[Any, ...] | None, limit: int
+) -> list[Enrolment]:
+    """Oldest first, by (enrolled_at, id)."""
+    query = select(Enrolment).where(
+        Enrolment.tenant == tenant, Enrolment.employee_id == employee_id
     )
-    return list(rows.scalars().all())
+    query = keyset(query, (Enrolment.enrolled_at, Enrolment.id), after, limit)
+    return list((await session.execute(query)).scalars().all())
 
 
 async def enrolled_ids(session: AsyncSession, tenant: str, programme_id: str) -> set[str]:
@@ -211,20 +222,32 @@ async def last_grant(
     return rows.scalar_one_or_none()
 
 
-async def consents_of(session: AsyncSession, tenant: str, employee_id: str) -> list[ConsentRecord]:
-    rows = await session.execute(
-        select(ConsentRecord)
-        .where(ConsentRecord.tenant == tenant, ConsentRecord.employee_id == employee_id)
-        .order_by(ConsentRecord.recorded_at)
+CONSENT_ORDER = (ConsentRecord.recorded_at, ConsentRecord.id)
+
+
+async def consents_of(
+    session: AsyncSession,
+    tenant: str,
+    employee_id: str,
+    after: tuple[Any, ...] | None = None,
+    limit: int | None = None,
+) -> list[ConsentRecord]:
+    """Oldest first, by (recorded_at, id); all of them without a `limit` (the CSV export)."""
+    query = select(ConsentRecord).where(
+        ConsentRecord.tenant == tenant, ConsentRecord.employee_id == employee_id
     )
-    return list(rows.scalars().all())
+    return list((await session.execute(keyset(query, CONSENT_ORDER, after, limit))).scalars())
 
 
 async def tenant_consents(
-    session: AsyncSession, tenant: str, programme_id: str | None, limit: int
+    session: AsyncSession,
+    tenant: str,
+    programme_id: str | None,
+    after: tuple[Any, ...] | None,
+    limit: int,
 ) -> list[ConsentRecord]:
+    """Oldest first, by (recorded_at, id)."""
     query = select(ConsentRecord).where(ConsentRecord.tenant == tenant)
     if programme_id:
         query = query.where(ConsentRecord.programme_id == programme_id)
-    rows = await session.execute(query.order_by(ConsentRecord.recorded_at).limit(limit))
-    return list(rows.scalars().all())
+    return list((await session.execute(keyset(query, CONSENT_ORDER, after, limit))).scalars())

@@ -23,7 +23,18 @@ from scim2_models.path import (
     Not,
     Present,
 )
-from sqlalchemy import ColumnElement, and_, false, func, literal, literal_column, not_, or_, true
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    true,
+)
 from sqlalchemy.sql.elements import ColumnElement as Column
 
 from resonance.ambassadors.domain.scim_mapping import CORE_USER, ENTERPRISE
@@ -114,18 +125,28 @@ def _is_active(node: Comparison | Present) -> bool:
 _ACTIVE_SHOWN = or_(Employee.scim.has_key("active"), Employee.active.is_(False))
 
 
+def _literally(value: Any) -> Any:
+    """A LIKE pattern matching `value` itself: its `\\`, `%` and `_` escaped (with LIKE's
+    default escape character, the backslash)."""
+    for special in ("\\", "%", "_"):
+        value = func.replace(value, special, "\\" + special, type_=String)
+    return value
+
+
 def _compare_string(column: Column[Any], exact: bool, op: CompareOperator, value: str) -> Any:
     left, right = (column, literal(value)) if exact else (func.lower(column), func.lower(value))
     if op == CompareOperator.eq:
         return left == right
     if op == CompareOperator.ne:
         return or_(column.is_(None), left != right)
+    # Contains / starts / ends as LIKE on the escaped value (the same test as strpos, left and
+    # right), which trigram and prefix indexes answer.
     if op == CompareOperator.co:
-        return func.strpos(left, right) > 0
+        return left.like(literal("%") + _literally(right) + "%")
     if op == CompareOperator.sw:
-        return func.left(left, len(value)) == right
+        return left.like(_literally(right) + "%")
     if op == CompareOperator.ew:
-        return func.right(left, len(value)) == right
+        return left.like(literal("%") + _literally(right))
     ordered = left.collate(C), right.collate(C)
     return {
         CompareOperator.gt: ordered[0] > ordered[1],

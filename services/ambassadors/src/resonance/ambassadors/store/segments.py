@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.ambassadors.domain.audience import AudienceRules
+from resonance.ambassadors.store.paging import keyset
 from resonance.ambassadors.store.tables import Employee, Enrolment, Invitation
 
 State = Literal["eligible", "invited", "enrolled", "active"]
@@ -86,11 +87,11 @@ def state_clause(
         return _invited(tenant, programme_id)
     if state == "enrolled":
         return _enrolled(tenant, programme_id)
-    return and_(
-        _enrolled(tenant, programme_id),
-        Employee.last_share_at.is_not(None),
-        Employee.last_share_at >= since,
-    )
+    return and_(_enrolled(tenant, programme_id), _shared_since(since))
+
+
+def _shared_since(since: datetime) -> ColumnElement[bool]:
+    return and_(Employee.last_share_at.is_not(None), Employee.last_share_at >= since)
 
 
 async def count_where(session: AsyncSession, tenant: str, where: ColumnElement[bool]) -> int:
@@ -107,31 +108,39 @@ async def funnel_counts(
     audience: AudienceRules,
     since: datetime,
 ) -> dict[State, int]:
-    """The four counts in one scan of the tenant's current employees."""
-    states: tuple[State, ...] = ("eligible", "invited", "enrolled", "active")
+    """The four counts in one statement of three counts, each read from indexes: eligible
+    from the audience's expression indexes (index-only on one rule), invited and enrolled
+    (with active among them) by joining the programme's people to the index of current
+    employees. (One pass over every current employee's row, testing the audience and probing
+    three lists per row, cost about five bare `count(*)`s of the table at 100,000.)"""
+
+    def counted(*counts: Any, where: ColumnElement[bool]) -> Any:
+        return select(*counts).select_from(Employee).where(_current(tenant), where)
+
+    eligible = counted(func.count(), where=audience_clause(audience))
+    invited = counted(func.count(), where=_invited(tenant, programme_id))
+    enrolled = counted(
+        func.count().label("enrolled"),
+        func.count().filter(_shared_since(since)).label("active"),
+        where=_enrolled(tenant, programme_id),
+    ).subquery()
     row = (
         await session.execute(
-            select(
-                *(
-                    func.count().filter(state_clause(tenant, programme_id, audience, s, since))
-                    for s in states
-                )
-            )
-            .select_from(Employee)
-            .where(_current(tenant))
+            select(eligible.scalar_subquery(), invited.scalar_subquery(), *enrolled.c)
         )
     ).one()
+    states: tuple[State, ...] = ("eligible", "invited", "enrolled", "active")
     return {state: int(n) for state, n in zip(states, row, strict=True)}
 
 
 async def people_where(
-    session: AsyncSession, tenant: str, where: ColumnElement[bool], offset: int, limit: int
+    session: AsyncSession,
+    tenant: str,
+    where: ColumnElement[bool],
+    after: tuple[Any, ...] | None,
+    limit: int,
 ) -> list[Employee]:
-    rows = await session.execute(
-        select(Employee)
-        .where(_current(tenant), where)
-        .order_by(Employee.created_at, Employee.id)
-        .offset(offset)
-        .limit(limit)
-    )
-    return list(rows.scalars().all())
+    """By (created_at, id), after that key (a keyset page, never OFFSET)."""
+    query = select(Employee).where(_current(tenant), where)
+    query = keyset(query, (Employee.created_at, Employee.id), after, limit)
+    return list((await session.execute(query)).scalars().all())

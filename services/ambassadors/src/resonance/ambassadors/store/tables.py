@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from resonance.ambassadors.store.scale_indexes import employee_indexes, invitation_indexes
 from resonance.common.plumbing import plumbing_tables
 
 
@@ -79,6 +80,7 @@ class Employee(AmbassadorsModel, table=True):
             "tenant",
             text("lower(coalesce(scim ->> 'userName', user_name, email, employee_number, id))"),
         ),
+        *employee_indexes(),
     )
 
     id: str = Field(default_factory=_id, primary_key=True)
@@ -238,6 +240,7 @@ class Invitation(AmbassadorsModel, table=True):
             unique=True,
             postgresql_where=text("status IN ('scheduled', 'sent')"),
         ),
+        *invitation_indexes(),
     )
 
     id: str = Field(default_factory=_id, primary_key=True)
