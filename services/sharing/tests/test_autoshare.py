@@ -3,6 +3,7 @@ time and revocable; campaign.launched schedules the opted-in ambassadors' shares
 campaign window and their working hours, once, each with a caption variant."""
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,8 @@ from sqlalchemy import select
 
 from resonance.common.events.catalogue import CampaignLaunched, Caption, ContentPublished
 from resonance.devstack.testing import Infra, RunningService, running_service
+from resonance.sharing.service import autoshare
+from resonance.sharing.store.share_views import CampaignView
 from resonance.sharing.store.tables import Share
 
 from .share_kit import applied, connect, emit_at, enrol, new_id, publish
@@ -124,3 +127,50 @@ async def test_items_published_after_the_launch_are_planned(
     assert (share.content_id, share.network, share.automatic) == (late_item, "mastodon", True)
     # No caption variant for the item: its title is the caption.
     assert share.text.startswith("Arrived late\n")
+
+
+def _zone_at_midday(now: datetime) -> str:
+    # A fixed-offset zone where it is around noon now, so a short window lies inside the
+    # default working hours whenever the test runs (Etc/GMT signs are inverted by POSIX).
+    offset = (12 - now.hour + 12) % 24 - 12
+    return "Etc/GMT" + (f"{-offset:+d}" if offset else "")
+
+
+async def test_a_launch_is_planned_at_one_moment_for_the_whole_audience(
+    infra: Infra, svc: RunningService
+) -> None:
+    """Planning reads the clock once: with a clock that moves 3 minutes each time it is read,
+    people planned later must not fall past a ten-minute window's end (they used to: each
+    person read the clock again, and a long plan silently skipped the last ones)."""
+    campaign_id = new_id()
+    now = datetime.now(UTC).replace(microsecond=0)
+    zone = _zone_at_midday(now)
+    people = []
+    for _ in range(6):
+        who, headers = await enrol(infra, svc, TENANT, networks=["mastodon"], timezone=zone)
+        await connect(svc, TENANT, who, "mastodon")
+        assert (await svc.client.put("/v1/autoshare/mastodon", headers=headers)).status_code == 200
+        people.append(who)
+    item = await publish(infra, svc, TENANT, campaign_id=campaign_id)
+    campaign = CampaignView(
+        tenant=TENANT,
+        campaign_id=campaign_id,
+        name="Flash",
+        starts_at=now,
+        ends_at=now + timedelta(minutes=10),
+        content_ids=[item],
+        version_at=now,
+    )
+    reads = 0
+
+    def moving_clock() -> datetime:
+        nonlocal reads
+        reads += 1
+        return now + timedelta(minutes=3 * (reads - 1))
+
+    async with svc.runtime.unit_of_work() as uow:
+        scheduled = await autoshare.plan_campaign(replace(uow, clock=moving_clock), campaign)
+    assert scheduled == len(people)
+    for who in people:
+        [share] = await _shares_of(svc, who)
+        assert share.automatic and now <= share.scheduled_for < now + timedelta(minutes=10)

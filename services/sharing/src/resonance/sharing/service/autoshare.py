@@ -11,24 +11,28 @@ from typing import TypeAlias
 from resonance.common.auth import Principal
 from resonance.common.domain_errors import DomainError, Invalid
 from resonance.common.unit_of_work import UnitOfWork
-from resonance.sharing.domain.auto_share import OptedIn, WorkingTime, plan_auto_shares
+from resonance.sharing.domain.auto_share import (
+    OptedIn,
+    PlannedShare,
+    WorkingTime,
+    plan_auto_shares,
+)
 from resonance.sharing.domain.networks import NetworkProfile, ShareMode, profile
 from resonance.sharing.service import projection_rules as rules
 from resonance.sharing.service import share_checks
 from resonance.sharing.service.callers import ambassador_id_of, enrolled_caller
 from resonance.sharing.service.dispatch import request_share
-from resonance.sharing.service.policy import Policy, policy_of
+from resonance.sharing.service.policy import policy_of
 from resonance.sharing.service.shares import new_share
 from resonance.sharing.settings import SharingSettings
-from resonance.sharing.store import share_queries, views
-from resonance.sharing.store.connections import of_owner
+from resonance.sharing.store import autoshare_queries, views
 from resonance.sharing.store.share_views import (
     AmbassadorView,
     AutoshareConsent,
     CampaignView,
     ContentView,
 )
-from resonance.sharing.store.tables import CONNECTED
+from resonance.sharing.store.tables import Connection
 
 log = logging.getLogger(__name__)
 Uow: TypeAlias = UnitOfWork[SharingSettings]
@@ -115,33 +119,35 @@ def working_time(person: AmbassadorView) -> WorkingTime:
     )
 
 
-async def _eligible_people(
-    uow: Uow, campaign: CampaignView
-) -> list[tuple[AmbassadorView, list[NetworkProfile]]]:
+Eligible: TypeAlias = list[tuple[AmbassadorView, list[NetworkProfile]]]
+Connected: TypeAlias = dict[tuple[str, str], Connection]
+
+
+async def _eligible_people(uow: Uow, campaign: CampaignView) -> tuple[Eligible, Connected]:
     """Opted-in ambassadors, enrolled, in the campaign's audience, with, per person, the
-    networks they consented to and have a working connection on."""
+    networks they consented to and have a working connection on (and those connections)."""
     wanted: dict[str, list[str]] = defaultdict(list)
     for ambassador_id, name in await views.autoshare_opted_in(uow.session, campaign.tenant):
         wanted[ambassador_id].append(name)
     people = await views.ambassadors(uow.session, campaign.tenant, sorted(wanted))
-    eligible: list[tuple[AmbassadorView, list[NetworkProfile]]] = []
+    connections = await autoshare_queries.connected(uow.session, campaign.tenant, sorted(people))
+    eligible: Eligible = []
     for ambassador_id, person in sorted(people.items()):
         if not rules.enrolled(
             person.memberships, person.employee_active, person.erased_at is not None
         ) or not rules.targeted(campaign.targeting, person.profile):
             continue
         consented = rules.consented_networks(person.memberships)
-        networks: list[NetworkProfile] = []
-        for name in wanted[ambassador_id]:
-            network = profile(name)
-            if network.mode is not ShareMode.API or name not in consented:
-                continue
-            connection = await of_owner(uow.session, person.tenant, ambassador_id, name)
-            if connection is not None and connection.status == CONNECTED:
-                networks.append(network)
+        networks = [
+            profile(name)
+            for name in wanted[ambassador_id]
+            if profile(name).mode is ShareMode.API
+            and name in consented
+            and (ambassador_id, name) in connections
+        ]
         if networks:
             eligible.append((person, networks))
-    return eligible
+    return eligible, connections
 
 
 def _window(uow: Uow, campaign: CampaignView) -> tuple[datetime, datetime]:
@@ -155,9 +161,13 @@ async def plan_campaign(
     uow: Uow, campaign: CampaignView, only_content: list[str] | None = None
 ) -> int:
     """Schedules the campaign's auto-shares (of `only_content`, when an item's publication
-    arrives after the launch). Planning twice schedules nothing twice (fingerprints)."""
+    arrives after the launch). Planning twice schedules nothing twice (fingerprints).
+
+    One moment (`now`) and a few set queries for the whole audience: planning person by
+    person read the clock again for each, so people reached after a short window's end were
+    silently skipped, and thousands of people meant thousands of queries in one transaction."""
     now = uow.now()
-    _, end = _window(uow, campaign)
+    start, end = _window(uow, campaign)
     ids = only_content if only_content is not None else campaign.content_ids
     items = [
         item
@@ -167,76 +177,68 @@ async def plan_campaign(
     if not items or end <= now:
         return 0
     policy = await policy_of(uow, campaign.tenant)
-    scheduled = 0
-    for person, networks in await _eligible_people(uow, campaign):
-        mine = [i for i in items if rules.targeted(i.targeting, person.profile)]
-        if mine:
-            scheduled += await _plan_person(uow, campaign, person, networks, mine, policy)
-    log.info("campaign %s: %d auto-shares scheduled", campaign.campaign_id, scheduled)
-    return scheduled
-
-
-async def _plan_person(
-    uow: Uow,
-    campaign: CampaignView,
-    person: AmbassadorView,
-    networks: list[NetworkProfile],
-    items: list[ContentView],
-    policy: Policy,
-) -> int:
-    now = uow.now()
-    start, end = _window(uow, campaign)
+    eligible, connections = await _eligible_people(uow, campaign)
     since, until = share_checks.cap_window(max(start, now), end)
-    existing = {
-        n.network.value: await share_checks.existing_slots(
-            uow, person.tenant, person.ambassador_id, n.network.value, since, until
-        )
-        for n in networks
-    }
-    plan = plan_auto_shares(
-        campaign_id=campaign.campaign_id,
-        window_start=start,
-        window_end=end,
-        content_ids=[i.content_id for i in items],
-        people=[
-            OptedIn(
-                person.ambassador_id,
-                tuple(n.network.value for n in networks),
-                working_time(person),
-                existing,
-            )
-        ],
-        caps=policy.caps,
-        now=now,
+    slots = await autoshare_queries.slot_times(
+        uow.session, campaign.tenant, [person.ambassador_id for person, _ in eligible], since, until
     )
-    by_id = {i.content_id: i for i in items}
-    fingerprints = {
-        p: f"auto:{campaign.campaign_id}:{p.content_id}:{p.ambassador_id}:{p.network.value}"
-        for p in plan.shares
-    }
-    done = await share_queries.existing_fingerprints(
-        uow.session, person.tenant, list(fingerprints.values())
+    planned: list[tuple[AmbassadorView, PlannedShare, ContentView, str]] = []
+    for person, networks in eligible:
+        mine = [i for i in items if rules.targeted(i.targeting, person.profile)]
+        if not mine:
+            continue
+        plan = plan_auto_shares(
+            campaign_id=campaign.campaign_id,
+            window_start=start,
+            window_end=end,
+            content_ids=[i.content_id for i in mine],
+            people=[
+                OptedIn(
+                    person.ambassador_id,
+                    tuple(n.network.value for n in networks),
+                    working_time(person),
+                    {
+                        n.network.value: slots.get((person.ambassador_id, n.network.value), [])
+                        for n in networks
+                    },
+                )
+            ],
+            caps=policy.caps,
+            now=now,
+        )
+        by_id = {i.content_id: i for i in mine}
+        planned += [
+            (person, p, by_id[p.content_id], _fingerprint(campaign, p)) for p in plan.shares
+        ]
+    done = await autoshare_queries.existing_fingerprints(
+        uow.session, campaign.tenant, [fingerprint for *_, fingerprint in planned]
     )
     scheduled = 0
-    for planned in plan.shares:
-        if fingerprints[planned] in done:
+    for person, share_plan, item, fingerprint in planned:
+        if fingerprint in done:
             continue
-        item, network = by_id[planned.content_id], profile(planned.network)
+        network = profile(share_plan.network)
         try:
             caption = share_checks.suggested_caption(person, item, network)
             composed = share_checks.compose(uow, item, network, caption, policy)
         except DomainError as exc:
-            log.info("auto-share skipped (%s) for %s", exc.slug, planned.network.value)
+            log.info("auto-share skipped (%s) for %s", exc.slug, share_plan.network.value)
             continue
-        share = new_share(person, item, network, composed, planned.at, now)
-        connection = await of_owner(
-            uow.session, person.tenant, person.ambassador_id, network.network
-        )
+        share = new_share(person, item, network, composed, share_plan.at, now)
+        connection = connections.get((person.ambassador_id, network.network.value))
         share.connection_id = connection.id if connection is not None else None
         share.automatic = True
-        share.fingerprint = fingerprints[planned]
+        share.fingerprint = fingerprint
         uow.session.add(share)
-        if planned.at <= now:
+        if share_plan.at <= now:
             await request_share(uow, share)
         scheduled += 1
+    log.info("campaign %s: %d auto-shares scheduled", campaign.campaign_id, scheduled)
     return scheduled
+
+
+def _fingerprint(campaign: CampaignView, planned: PlannedShare) -> str:
+    return (
+        f"auto:{campaign.campaign_id}:{planned.content_id}:{planned.ambassador_id}:"
+        f"{planned.network.value}"
+    )
