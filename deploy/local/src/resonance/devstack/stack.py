@@ -97,6 +97,32 @@ DEV_ORIGINS = [
     for port in (3000, 4200, 5173, 8080)
 ]
 
+# Posting workers `make run` starts: RESONANCE_SHARING_WORKERS=3 make run (ports 8013, 8014, ...).
+MAX_SHARING_WORKERS = 8
+
+
+def sharing_workers(count: int | None = None) -> list[ProcessSpec]:
+    """The posting workers: each its own process (and health port) in the consumer group on
+    share.request, so operations scale them apart from the API; several share the work as
+    they would during a campaign."""
+    if count is None:
+        count = int(os.environ.get("RESONANCE_SHARING_WORKERS") or 1)
+    if not 1 <= count <= MAX_SHARING_WORKERS:
+        raise ValueError(f"RESONANCE_SHARING_WORKERS must be 1-{MAX_SHARING_WORKERS}, not {count}")
+    return [
+        ProcessSpec(
+            "sharing-worker" if n == 1 else f"sharing-worker-{n}",
+            "resonance.sharing.worker:create_worker_app",
+            8012 + n,
+            database="resonance_sharing",
+            settings_name="sharing",
+            env=SHARING_NETWORKS,
+            stage=2,
+        )
+        for n in range(1, count + 1)
+    ]
+
+
 PROCESSES: list[ProcessSpec] = [
     ProcessSpec(
         "oidc",
@@ -163,17 +189,7 @@ PROCESSES: list[ProcessSpec] = [
         migrations="services/sharing/migrations",
         env=SHARING_NETWORKS,
     ),
-    ProcessSpec(
-        # The posting workers: their own process and consumer group on share.request, so
-        # operations scale them apart from the API.
-        "sharing-worker",
-        "resonance.sharing.worker:create_worker_app",
-        8013,
-        database="resonance_sharing",
-        settings_name="sharing",
-        env=SHARING_NETWORKS,
-        stage=2,
-    ),
+    *sharing_workers(),
     ProcessSpec(
         "metrics",
         "resonance.metrics.main:create_app",
