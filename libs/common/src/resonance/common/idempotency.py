@@ -107,8 +107,11 @@ class _KeyStore:
 
     async def claim(self, request_hash: str) -> str | dict[str, Any]:
         t = self.table
-        async with self.db.transaction() as session:
-            inserted = await session.execute(
+        # The usual case, a new key, is one statement committing on its own (every write pays
+        # for this, so no BEGIN/COMMIT round trips); a key already there is looked at in a
+        # transaction of its own, as a concurrent release may happen between the two anyway.
+        async with self.db.autocommit() as conn:
+            inserted = await conn.execute(
                 insert(t)
                 .values(**self.values, request_hash=request_hash)
                 .on_conflict_do_nothing()
@@ -116,6 +119,7 @@ class _KeyStore:
             )
             if inserted.first() is not None:
                 return "claimed"
+        async with self.db.transaction() as session:
             row = (await session.execute(select(t).where(self.where).with_for_update())).first()
             if row is None:
                 return "in_flight"  # released between our insert and select: let client retry
@@ -144,8 +148,8 @@ class _KeyStore:
             for k, v in headers
             if k.decode().lower() in REPLAYED_HEADERS
         }
-        async with self.db.transaction() as session:
-            await session.execute(
+        async with self.db.autocommit() as conn:
+            await conn.execute(
                 update(self.table)
                 .where(self.where)
                 .values(
@@ -157,8 +161,8 @@ class _KeyStore:
             )
 
     async def release(self) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(
+        async with self.db.autocommit() as conn:
+            await conn.execute(
                 delete(self.table).where(self.where, self.table.c.completed_at.is_(None))
             )
 

@@ -29,8 +29,7 @@ async def enrolled_caller(
     """The caller's projected person, who must be an active, enrolled ambassador. `lock`
     holds their row until the transaction ends (two requests of one person then count
     against the caps one after the other)."""
-    ambassador_id = await ambassador_id_of(uow, principal)
-    person = await views.ambassador(uow.session, principal.tenant, ambassador_id, lock=lock)
+    person = await views.caller(uow.session, principal.tenant, principal.subject, lock=lock)
     if person is None or not rules.enrolled(
         person.memberships, person.employee_active, person.erased_at is not None
     ):

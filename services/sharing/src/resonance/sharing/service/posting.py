@@ -67,6 +67,13 @@ EARLY_TOLERANCE = timedelta(seconds=1)
 _rng = random.SystemRandom()
 
 
+def _reset_spread(settings: SharingSettings) -> timedelta:
+    """How far past an announced reset a held-back share is spread (accounts waiting on one
+    quota would otherwise all call in the same second): 30 s, or less where the backoff is
+    capped lower."""
+    return timedelta(seconds=min(30.0, settings.worker_backoff_max_s))
+
+
 def _backoff(settings: SharingSettings, attempt_no: int, now: datetime) -> datetime:
     return now + backoff_delay(
         attempt_no - 1,
@@ -152,7 +159,9 @@ async def _claim(runtime: Rt, networks: Networks, pacer: Pacer, share_id: str) -
         if row.connection_id is not None:
             blocked = pacer.blocked_until(row.network, row.connection_id, now)
             if blocked is not None:
-                row.scheduled_for = retry_at(now, 0, rng=_rng, announced=blocked)
+                row.scheduled_for = retry_at(
+                    now, 0, rng=_rng, announced=blocked, spread=_reset_spread(s)
+                )
                 row.requested_at = None
                 row.updated_at = now
                 return "paced"
@@ -339,7 +348,7 @@ async def _rate_limited(runtime: Rt, pacer: Pacer, claim: Claim, exc: RateLimite
             claim.attempt_no - 1,
             rng=_rng,
             announced=exc.retry_at,
-            spread=timedelta(seconds=min(30.0, runtime.settings.worker_backoff_max_s)),
+            spread=_reset_spread(runtime.settings),
         )
     else:
         at = _backoff(runtime.settings, claim.attempt_no, now)

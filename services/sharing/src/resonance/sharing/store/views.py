@@ -1,8 +1,9 @@
 """Queries on the local projections (ambassadors, content items, campaigns), the auto-share
 opt-ins and the tenant's sharing policy. Queries and writes only: service/ decides."""
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import String, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from resonance.sharing.store.share_views import (
     AmbassadorView,
@@ -27,6 +28,25 @@ async def ambassador_id_for_subject(session: AsyncSession, tenant: str, subject:
         await session.execute(_CALLER_SQL, {"tenant": tenant, "subject": subject})
     ).scalar_one_or_none()
     return str(found) if found is not None else None
+
+
+async def caller(
+    session: AsyncSession, tenant: str, subject: str, *, lock: bool = False
+) -> AmbassadorView | None:
+    """The projected person behind a token's subject: `ambassador_id_for_subject` (else the
+    subject itself), then `ambassador`, in one round trip; `lock` holds their row."""
+    resolved = (
+        _CALLER_SQL.bindparams(tenant=tenant, subject=subject)
+        .columns(ambassador_id=String())
+        .scalar_subquery()
+    )
+    query = select(AmbassadorView).where(
+        col(AmbassadorView.tenant) == tenant,
+        col(AmbassadorView.ambassador_id) == func.coalesce(resolved, subject),
+    )
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def ambassador(
