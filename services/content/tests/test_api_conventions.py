@@ -190,7 +190,7 @@ async def test_every_list_pages_with_a_cursor(infra: Infra, content: RunningServ
     assert [i for p in await _walk(c, "/v1/sources", writer, limit=2) for i in p] == sources
 
     r = await c.get("/v1/items", params={"cursor": "not-ours"}, headers=writer)
-    assert r.status_code == 400 and r.json()["type"].endswith("/bad-cursor")
+    assert r.status_code == 422 and r.json()["type"].endswith("/invalid-cursor")
 
 
 async def test_timestamps_keep_their_offset_or_are_refused(

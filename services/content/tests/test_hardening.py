@@ -372,7 +372,7 @@ async def test_approving_a_submission_respects_the_brand_rule(
     # Under another brand they may; and a programme manager may under any.
     r = await c.post(approve, json={"brand": "acme"}, headers=manager)
     assert r.status_code in (200, 201), r.text
-    audit = (await c.get(f"/v1/items/{r.json()['id']}/audit", headers=manager)).json()
+    audit = (await c.get(f"/v1/items/{r.json()['id']}/audit", headers=manager)).json()["items"]
     assert audit[-1]["detail"].get("implicit_approval") is True
 
 

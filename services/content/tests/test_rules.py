@@ -297,14 +297,14 @@ def test_private_links_are_the_operators_setting_only() -> None:
     assert "allow_private_links" not in SettingsIn(allow_private_links=True).model_dump()  # type: ignore[call-arg]
 
 
-def test_a_bad_cursor_is_a_400_problem() -> None:
+def test_a_bad_cursor_is_a_422_invalid_cursor_problem() -> None:
     with pytest.raises(BadCursor) as refused:
         FeedPosition.decode("garbage")
     assert isinstance(refused.value, DomainError)
     assert (refused.value.status, refused.value.slug, refused.value.title) == (
-        400,
-        "bad-cursor",
-        "Bad cursor",
+        422,
+        "invalid-cursor",
+        "Invalid cursor",
     )
 
 

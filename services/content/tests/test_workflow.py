@@ -78,7 +78,7 @@ async def test_review_approve_publish_with_audit_and_event(
     ).status_code == 409
     assert (await c.post(f"/v1/items/{iid}/publish", headers=writer)).status_code == 409
 
-    audit = (await c.get(f"/v1/items/{iid}/audit", headers=manager)).json()
+    audit = (await c.get(f"/v1/items/{iid}/audit", headers=manager)).json()["items"]
     assert [(a["action"], a["actor"], a["to_status"]) for a in audit] == [
         ("create", "chloe", "draft"),
         ("submit", "chloe", "in_review"),
@@ -154,7 +154,7 @@ async def test_approval_required_per_brand(infra: Infra, content: RunningService
     # A programme manager's own publication is their approval, and the audit says so.
     r = await c.post("/v1/items", json={**ITEM, "brand": "acme-bank"}, headers=manager)
     assert r.json()["status"] == "published"
-    audit = (await c.get(f"/v1/items/{r.json()['id']}/audit", headers=manager)).json()
+    audit = (await c.get(f"/v1/items/{r.json()['id']}/audit", headers=manager)).json()["items"]
     assert audit[-1]["detail"] == {"implicit_approval": True}
 
 

@@ -78,7 +78,7 @@ async def test_challenge_progress_award_and_management(
     assert sorted(e["reason"] for e in points["entries"]) == ["challenge", "share", "share"]
     badges = (
         await metrics.client.get("/v1/me/badges", headers=ambassador(infra, tenant, "cat"))
-    ).json()
+    ).json()["items"]
     assert {b["code"] for b in badges} == {"first_share", "sprinter"}
     await read_events(
         infra,
@@ -105,7 +105,7 @@ async def test_challenge_progress_award_and_management(
     assert cancelled.json()["cancelled_at"] is not None
     listed = (
         await metrics.client.get("/v1/challenges", headers=ambassador(infra, tenant, "ann"))
-    ).json()
+    ).json()["items"]
     assert [c["id"] for c in listed] == [challenge]
 
 
@@ -129,11 +129,11 @@ async def test_badges_from_counters(
         await eventually(lambda e=envelope: processed(e.id), timeout=30)
     eve = (
         await metrics.client.get("/v1/me/badges", headers=ambassador(infra, tenant, "eve"))
-    ).json()
+    ).json()["items"]
     assert {b["code"] for b in eve} == {"first_share", "shares_10", "streak_4_weeks", "curator_10"}
     ann = (
         await metrics.client.get("/v1/me/badges", headers=ambassador(infra, tenant, "ann"))
-    ).json()
+    ).json()["items"]
     assert [b["code"] for b in ann] == ["creator"]
     points = (
         await metrics.client.get("/v1/me/points", headers=ambassador(infra, tenant, "ann"))
@@ -159,7 +159,7 @@ async def test_rule_versions_are_never_retroactive(
     )
     assert added.status_code == 201, added.text
     assert added.json()["version"] == 2
-    history = (await metrics.client.get("/v1/points/rules", headers=manager)).json()
+    history = (await metrics.client.get("/v1/points/rules", headers=manager)).json()["items"]
     assert [(r["version"], r["share_default"]) for r in history] == [(1, 10), (2, 100)]
 
     await send(tenant, enrolment("ivy"), time=at(1))

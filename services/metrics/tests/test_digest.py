@@ -109,7 +109,7 @@ async def test_monthly_digest_is_made_sent_once_and_readable(
     assert [p["Content-ID"] for p in images] == ["<daily>", "<items>"]
     assert mails[("p1-lead@acme.example",)].message["Subject"].endswith("programme p1")
 
-    listing = (await metrics.client.get("/v1/digests", headers=manager)).json()
+    listing = (await metrics.client.get("/v1/digests", headers=manager)).json()["items"]
     by_scope = {d["programme_id"]: d for d in listing}
     assert {k: d["status"] for k, d in by_scope.items()} == {
         None: "sent",

@@ -117,7 +117,7 @@ async def test_points_ledger_badges_and_privacy(
         ("click", 1),
         ("share", 10),
     ]
-    badges = (await metrics.client.get("/v1/me/badges", headers=bob)).json()
+    badges = (await metrics.client.get("/v1/me/badges", headers=bob)).json()["items"]
     assert [b["code"] for b in badges] == ["first_share"]
 
     async def settled() -> bool:

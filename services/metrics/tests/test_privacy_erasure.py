@@ -51,7 +51,7 @@ async def test_erasure_keeps_anonymous_aggregates_only(
         "/v1/me/contact", json={"email": "bob@home.example", "suggestions": True}, headers=bob
     )
     await metrics.client.put("/v1/me/privacy", json={"hidden": True}, headers=bob)
-    assert len((await metrics.client.get("/v1/me/badges", headers=bob)).json()) == 1
+    assert len((await metrics.client.get("/v1/me/badges", headers=bob)).json()["items"]) == 1
 
     [erasure] = await send(tenant, AmbassadorErased(ambassador_id="bob"))
     await eventually(lambda: processed(erasure.id), timeout=30)
@@ -92,9 +92,9 @@ async def test_erasure_keeps_anonymous_aggregates_only(
     # His points, badges and choices are gone; a token with his old subject finds nothing.
     points = (await metrics.client.get("/v1/me/points", headers=bob)).json()
     assert points["balance"]["earned"] == 0 and points["entries"] == []
-    assert (await metrics.client.get("/v1/me/badges", headers=bob)).json() == []
+    assert (await metrics.client.get("/v1/me/badges", headers=bob)).json()["items"] == []
     assert (await metrics.client.get("/v1/me/contact", headers=bob)).json()["email"] is None
-    rewards = (await metrics.client.get("/v1/rewards", headers=manager)).json()
+    rewards = (await metrics.client.get("/v1/rewards", headers=manager)).json()["items"]
     assert [r["stock"] for r in rewards] == [3]
     board = (await metrics.client.get("/v1/leaderboards?period=month", headers=manager)).json()
     assert [e["ambassador_id"] for e in board["entries"]] == ["ann"]

@@ -68,7 +68,7 @@ async def test_twenty_people_race_for_five_items(
     assert {a.json()["type"].rsplit("/", 1)[-1] for a in answers if a.status_code == 409} == {
         "out-of-stock"
     }
-    catalogue = (await metrics.client.get("/v1/rewards", headers=manager)).json()
+    catalogue = (await metrics.client.get("/v1/rewards", headers=manager)).json()["items"]
     assert [r["stock"] for r in catalogue if r["id"] == reward] == [0]
     # The five winners hold their 10 points; the fifteen others still have theirs.
     winners = {a.json()["ambassador_id"] for a in answers if a.status_code == 201}
@@ -120,7 +120,7 @@ async def test_lifecycle_returns_points_and_stock_and_announces_the_reward(
         return (await metrics.client.get("/v1/me/points", headers=who)).json()["balance"]
 
     async def stock() -> int:
-        rows = (await metrics.client.get("/v1/rewards", headers=manager)).json()
+        rows = (await metrics.client.get("/v1/rewards", headers=manager)).json()["items"]
         return next(r["stock"] for r in rows if r["id"] == reward)
 
     first = (
@@ -162,7 +162,7 @@ async def test_lifecycle_returns_points_and_stock_and_announces_the_reward(
     hidden = await metrics.client.post(f"/v1/redemptions/{first['id']}/cancel", headers=bea)
     assert hidden.status_code == 404
 
-    mine = (await metrics.client.get("/v1/redemptions", headers=bea)).json()
+    mine = (await metrics.client.get("/v1/redemptions", headers=bea)).json()["items"]
     assert sorted(r["status"] for r in mine) == ["cancelled", "rejected"]
     assert (await metrics.client.get("/v1/redemptions?mine=false", headers=bea)).status_code == 403
 

@@ -91,7 +91,7 @@ async def test_connect_by_clicking_allow_in_chromium(
         assert any(u.startswith(f"{base}/v1/connections/{network}/callback?") for u in visited)
         listed = await svc.client.get("/v1/connections", headers=me)
         assert listed.status_code == 200, listed.text
-        [connection] = listed.json()
+        [connection] = listed.json()["items"]
         assert connection["network"] == network
         assert connection["status"] == "connected"
         # The account the person signed in as at the network, not a default one.

@@ -124,11 +124,11 @@ async def test_disconnect_revokes_and_other_tenants_get_404(
     for who in (stranger, colleague):
         refused = await svc.client.delete(f"/v1/connections/{connected['id']}", headers=who)
         assert refused.status_code == 404
-        assert (await svc.client.get("/v1/connections", headers=who)).json() == []
+        assert (await svc.client.get("/v1/connections", headers=who)).json()["items"] == []
 
     done = await svc.client.delete(f"/v1/connections/{connected['id']}", headers=me)
     assert done.status_code == 204
-    assert (await svc.client.get("/v1/connections", headers=me)).json() == []
+    assert (await svc.client.get("/v1/connections", headers=me)).json()["items"] == []
     row = await connection_row(svc, connected["id"])
     assert (row.status, row.access_token_sealed, row.refresh_token_sealed) == (
         "disconnected",
@@ -209,7 +209,7 @@ async def test_refused_refresh_asks_to_reconnect(
             await tokens.credentials(svc.runtime, networks_of(svc.runtime), connected["id"])
     finally:
         svc.runtime.clock = real_clock
-    listed = (await svc.client.get("/v1/connections", headers=me)).json()
+    listed = (await svc.client.get("/v1/connections", headers=me)).json()["items"]
     assert [c["status"] for c in listed] == ["reauth_required"]
     await read_events(
         infra,

@@ -123,7 +123,7 @@ def _page(rows: list[asyncpg.Record], next_cursor: str | None, disclosure: str |
     response_model=FeedPage,
     summary="The caller's feed (ambassadors): pinned, must-read, then newest",
     responses={
-        400: {"description": "Unreadable cursor (problem+json)"},
+        422: {"description": "A cursor this service did not issue (`invalid-cursor`)"},
         403: {"description": "Not an ambassador, or no longer active (problem+json)"},
     },
 )

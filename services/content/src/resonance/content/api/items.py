@@ -8,6 +8,7 @@ from resonance.content.api.deps import NO_NUL, Editor, ProgrammeManager, Rt
 from resonance.content.api.schemas import (
     CURSOR_DOC,
     AuditOut,
+    AuditPage,
     CaptionIn,
     Comment,
     ItemIn,
@@ -185,21 +186,30 @@ async def retire_item(
 
 @router.get(
     "/{item_id}/audit",
-    response_model=list[AuditOut],
-    summary="Who did what to the item, and when",
+    response_model=AuditPage,
+    summary="Who did what to the item, and when (oldest first)",
     responses={404: NOT_FOUND},
 )
-async def item_audit(item_id: uuid.UUID, principal: Editor, rt: Rt) -> list[AuditOut]:
+async def item_audit(
+    item_id: uuid.UUID,
+    principal: Editor,
+    rt: Rt,
+    cursor: str | None = Query(default=None, max_length=200, description=CURSOR_DOC),
+    limit: int = Query(default=50, ge=1, le=200),
+) -> AuditPage:
     async with rt.unit_of_work() as uow:
-        entries = await items.audit(uow, principal, item_id)
-    return [
-        AuditOut(
-            actor=e.actor,
-            action=e.action,
-            from_status=e.from_status,
-            to_status=e.to_status,
-            detail=e.detail,
-            at=e.at,
-        )
-        for e in entries
-    ]
+        page = await items.audit(uow, principal, item_id, cursor, limit)
+    return AuditPage(
+        items=[
+            AuditOut(
+                actor=e.actor,
+                action=e.action,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                detail=e.detail,
+                at=e.at,
+            )
+            for e in page.entries
+        ],
+        next_cursor=page.next_cursor,
+    )

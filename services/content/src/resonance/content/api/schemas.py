@@ -294,6 +294,10 @@ class AuditOut(BaseModel):
     }
 
 
+class AuditPage(Page[AuditOut]):
+    """The item's audit trail, oldest first."""
+
+
 def item_out(item: ContentItem, captions: list[Caption]) -> ItemOut:
     return ItemOut(
         id=str(item.id),

@@ -9,16 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from resonance.common.domain_errors import DomainError
+from resonance.common.domain_errors import Invalid
 
 T = TypeVar("T")
 
 
-class BadCursor(DomainError, ValueError):
-    """A cursor this service did not issue: the request itself is malformed."""
+class BadCursor(Invalid, ValueError):
+    """A cursor this service did not issue: refused like any other invalid input (422
+    `invalid-cursor`, the same answer in every service)."""
 
-    title = "Bad cursor"
-    default_slug = "bad-cursor"
+    title = "Invalid cursor"
+    default_slug = "invalid-cursor"
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,32 @@ class ListPosition:
         return position
 
 
-def next_cursor(rows: Sequence[T], limit: int, position: Callable[[T], ListPosition]) -> str | None:
+@dataclass(frozen=True)
+class SeqPosition:
+    """Where a page of an append-only list ordered by its sequence number ended (the item
+    audit trail): the last row's number, which is unique."""
+
+    seq: int
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(json.dumps([self.seq]).encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, cursor: str) -> "SeqPosition":
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            (seq,) = json.loads(base64.urlsafe_b64decode(padded))
+        except (ValueError, TypeError) as exc:
+            raise BadCursor("the cursor is not one this service issued") from exc
+        # A bool is an int to Python; past 2**63 PostgreSQL's bigint would fail, not refuse.
+        if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < 2**63:
+            raise BadCursor("the cursor is not one this service issued")
+        return cls(seq)
+
+
+def next_cursor(
+    rows: Sequence[T], limit: int, position: Callable[[T], ListPosition | SeqPosition]
+) -> str | None:
     """The cursor of the page after `rows` (fetched with limit + 1), or None on the last."""
     if len(rows) <= limit:
         return None

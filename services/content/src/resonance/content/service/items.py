@@ -13,7 +13,7 @@ from resonance.common.auth import Principal
 from resonance.common.domain_errors import NotFound
 from resonance.common.service import Runtime
 from resonance.content.api.schemas import CaptionIn, ItemIn, ItemPatch
-from resonance.content.domain.cursor import ListPosition, next_cursor
+from resonance.content.domain.cursor import ListPosition, SeqPosition, next_cursor
 from resonance.content.domain.errors import UnknownCampaign
 from resonance.content.domain.items import (
     audience,
@@ -74,6 +74,12 @@ class ItemView:
 @dataclass(frozen=True)
 class ItemPage:
     items: list[ItemView]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
     next_cursor: str | None
 
 
@@ -256,10 +262,15 @@ async def items_of(
     )
 
 
-async def audit(uow: Uow, principal: Principal, item_id: uuid.UUID) -> list[AuditEntry]:
+async def audit(
+    uow: Uow, principal: Principal, item_id: uuid.UUID, cursor: str | None, limit: int
+) -> AuditPage:
+    """The item's audit trail, oldest first, a page at a time after `cursor`."""
+    after = SeqPosition.decode(cursor).seq if cursor else None
     if await get_item(uow.session, principal.tenant, item_id) is None:
         raise NotFound(f"no item {item_id}")
-    return await audit_of(uow.session, principal.tenant, item_id)
+    found = await audit_of(uow.session, principal.tenant, item_id, after, limit + 1)
+    return AuditPage(found[:limit], next_cursor(found, limit, lambda e: SeqPosition(e.seq or 0)))
 
 
 async def _load(uow: Uow, principal: Principal, item_id: uuid.UUID) -> ContentItem:

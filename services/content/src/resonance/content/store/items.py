@@ -185,13 +185,12 @@ def record(
     )
 
 
-async def audit_of(session: AsyncSession, tenant: str, item_id: uuid.UUID) -> list[AuditEntry]:
-    return list(
-        (
-            await session.execute(
-                select(AuditEntry)
-                .where(AuditEntry.tenant == tenant, AuditEntry.item_id == item_id)
-                .order_by(AuditEntry.seq)  # type: ignore[arg-type]
-            )
-        ).scalars()
-    )
+async def audit_of(
+    session: AsyncSession, tenant: str, item_id: uuid.UUID, after: int | None, limit: int
+) -> list[AuditEntry]:
+    """Oldest first by sequence number (unique; ix_item_audit_item covers it), after `after`."""
+    query = select(AuditEntry).where(AuditEntry.tenant == tenant, AuditEntry.item_id == item_id)
+    if after is not None:
+        query = query.where(AuditEntry.seq > after)  # type: ignore[operator]
+    query = query.order_by(AuditEntry.seq).limit(limit)  # type: ignore[arg-type]
+    return list((await session.execute(query)).scalars())

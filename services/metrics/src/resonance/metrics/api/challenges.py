@@ -3,17 +3,20 @@
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
-from resonance.metrics.api.deps import Ambassador, AnyMember, Limit, ProgrammeManager, Rt
+from resonance.metrics.api.deps import Ambassador, AnyMember, ProgrammeManager, Rt
 from resonance.metrics.api.schemas_gamification import (
     ChallengeIn,
     ChallengeOut,
+    ChallengePage,
     ChallengePatch,
     ProgressOut,
     SegmentIn,
 )
+from resonance.metrics.api.schemas_paging import INVALID_CURSOR, PageCursor, PageLimit
 from resonance.metrics.domain.challenges import ChallengeMetric
+from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.service import challenges
 from resonance.metrics.store.tables_gamification import ChallengeRow
 
@@ -55,16 +58,18 @@ async def create_challenge(body: ChallengeIn, principal: ProgrammeManager, rt: R
     return _out(row)
 
 
-@router.get("", response_model=list[ChallengeOut], summary="The tenant's challenges")
+@router.get(
+    "",
+    response_model=ChallengePage,
+    summary="The tenant's challenges, oldest first",
+    responses=INVALID_CURSOR,
+)
 async def list_challenges(
-    principal: AnyMember,
-    rt: Rt,
-    limit: Limit = 50,
-    after: uuid.UUID | None = Query(None, description="last id of the previous page"),
-) -> list[ChallengeOut]:
+    principal: AnyMember, rt: Rt, limit: PageLimit = DEFAULT_LIMIT, cursor: PageCursor = None
+) -> ChallengePage:
     async with rt.unit_of_work() as uow:
-        rows = await challenges.list_all(uow, principal.tenant, limit, after)
-    return [_out(r) for r in rows]
+        page = await challenges.list_all(uow, principal.tenant, limit, cursor)
+    return ChallengePage(items=[_out(r) for r in page.rows], next_cursor=page.next_cursor)
 
 
 @router.get("/{challenge_id}", response_model=ChallengeOut, responses=NOT_FOUND)

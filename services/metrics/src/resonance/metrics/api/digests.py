@@ -8,7 +8,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
-from resonance.metrics.api.deps import Limit, ProgrammeManager, Rt
+from resonance.metrics.api.deps import ProgrammeManager, Rt
+from resonance.metrics.api.schemas_paging import INVALID_CURSOR, Page, PageCursor, PageLimit
+from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.jobs.digest import render
 from resonance.metrics.service import digests
 from resonance.metrics.store.tables_reports import DigestRow
@@ -43,16 +45,25 @@ def _out(row: DigestRow) -> DigestOut:
     )
 
 
-@router.get("", response_model=list[DigestOut], summary="Digests made, newest first")
+class DigestPage(Page[DigestOut]):
+    """Digests made, newest first."""
+
+
+@router.get(
+    "",
+    response_model=DigestPage,
+    summary="Digests made, newest first",
+    responses=INVALID_CURSOR,
+)
 async def list_digests(
     principal: ProgrammeManager,
     rt: Rt,
-    limit: Limit = 24,
-    before: Annotated[datetime | None, Query(description="created_at of the last seen")] = None,
-) -> list[DigestOut]:
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+) -> DigestPage:
     async with rt.unit_of_work() as uow:
-        rows = await digests.listing(uow, principal, limit, before)
-    return [_out(r) for r in rows]
+        page = await digests.listing(uow, principal, limit, cursor)
+    return DigestPage(items=[_out(r) for r in page.rows], next_cursor=page.next_cursor)
 
 
 @router.get(

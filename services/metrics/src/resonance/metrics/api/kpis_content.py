@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from resonance.metrics.api import kpi_views
 from resonance.metrics.api.deps import ContentKpiReader, Period, Rt, SegmentFilter
 from resonance.metrics.api.schemas_kpis import (
-    CampaignOut,
+    CampaignPage,
     ContentMixOut,
     ConversionsOut,
     DailyOut,
@@ -18,7 +18,9 @@ from resonance.metrics.api.schemas_kpis import (
     ReachOut,
     TopItemsOut,
 )
+from resonance.metrics.api.schemas_paging import INVALID_CURSOR, PageCursor, PageLimit
 from resonance.metrics.api.views import period_out
+from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.service import kpis_content
 
 router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
@@ -162,10 +164,19 @@ async def top_items(
 
 @router.get(
     "/campaigns",
-    response_model=list[CampaignOut],
-    summary="Launched campaigns against their goal (shares, measured reach or clicks)",
+    response_model=CampaignPage,
+    summary="Launched campaigns against their goal (shares, measured reach or clicks), "
+    "newest first",
+    responses=INVALID_CURSOR,
 )
-async def campaigns(principal: ContentKpiReader, rt: Rt, limit: TopN = 50) -> list[CampaignOut]:
+async def campaigns(
+    principal: ContentKpiReader,
+    rt: Rt,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+) -> CampaignPage:
     async with rt.unit_of_work() as uow:
-        rows = await kpis_content.campaigns(uow, principal, limit)
-    return [kpi_views.campaign(r) for r in rows]
+        page = await kpis_content.campaigns(uow, principal, limit, cursor)
+    return CampaignPage(
+        items=[kpi_views.campaign(r) for r in page.rows], next_cursor=page.next_cursor
+    )

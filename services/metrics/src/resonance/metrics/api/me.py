@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from resonance.metrics.api.deps import Ambassador, Cursor, Limit, Period, Rt, SegmentFilter
 from resonance.metrics.api.schemas_me import (
     BadgeOut,
+    BadgePage,
     BalanceOut,
     ContactIn,
     ContactOut,
@@ -14,7 +15,9 @@ from resonance.metrics.api.schemas_me import (
     PrivacyOut,
     RankOut,
 )
+from resonance.metrics.api.schemas_paging import INVALID_CURSOR, PageCursor, PageLimit
 from resonance.metrics.api.views import period_out
+from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.service import boards
 from resonance.metrics.service import me as me_service
 
@@ -61,11 +64,21 @@ async def my_rank(principal: Ambassador, rt: Rt, period: Period, segment: Segmen
     )
 
 
-@router.get("/badges", response_model=list[BadgeOut], summary="My badges, oldest first")
-async def my_badges(principal: Ambassador, rt: Rt) -> list[BadgeOut]:
+@router.get(
+    "/badges",
+    response_model=BadgePage,
+    summary="My badges, oldest first",
+    responses=INVALID_CURSOR,
+)
+async def my_badges(
+    principal: Ambassador, rt: Rt, limit: PageLimit = DEFAULT_LIMIT, cursor: PageCursor = None
+) -> BadgePage:
     async with rt.unit_of_work() as uow:
-        awarded = await me_service.my_badges(uow, principal)
-    return [BadgeOut(code=b.code, title=b.title, awarded_at=b.awarded_at) for b in awarded]
+        page = await me_service.my_badges(uow, principal, limit, cursor)
+    return BadgePage(
+        items=[BadgeOut(code=b.code, title=b.title, awarded_at=b.awarded_at) for b in page.rows],
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.get("/privacy", response_model=PrivacyOut, summary="Whether I am hidden from boards")

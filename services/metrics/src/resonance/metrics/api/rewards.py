@@ -6,15 +6,19 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, status
 
-from resonance.metrics.api.deps import AnyMember, Limit, ProgrammeManager, Rt
+from resonance.metrics.api.deps import AnyMember, ProgrammeManager, Rt
 from resonance.metrics.api.schemas_gamification import (
     RedemptionAction,
     RedemptionIn,
     RedemptionOut,
+    RedemptionPage,
     RewardIn,
     RewardOut,
+    RewardPage,
     SegmentIn,
 )
+from resonance.metrics.api.schemas_paging import INVALID_CURSOR, PageCursor, PageLimit
+from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.domain.rewards import RedemptionAction as Action
 from resonance.metrics.service import rewards
 from resonance.metrics.store.tables_gamification import RedemptionRow, RewardRow
@@ -80,16 +84,18 @@ async def update_reward(
     return _reward(row)
 
 
-@router.get("/v1/rewards", response_model=list[RewardOut], summary="The reward catalogue")
+@router.get(
+    "/v1/rewards",
+    response_model=RewardPage,
+    summary="The reward catalogue, oldest first",
+    responses=INVALID_CURSOR,
+)
 async def list_rewards(
-    principal: AnyMember,
-    rt: Rt,
-    limit: Limit = 50,
-    after: uuid.UUID | None = Query(None, description="last id of the previous page"),
-) -> list[RewardOut]:
+    principal: AnyMember, rt: Rt, limit: PageLimit = DEFAULT_LIMIT, cursor: PageCursor = None
+) -> RewardPage:
     async with rt.unit_of_work() as uow:
-        rows = await rewards.catalogue(uow, principal, limit, after)
-    return [_reward(r) for r in rows]
+        page = await rewards.catalogue(uow, principal, limit, cursor)
+    return RewardPage(items=[_reward(r) for r in page.rows], next_cursor=page.next_cursor)
 
 
 @router.post(
@@ -105,7 +111,12 @@ async def request_redemption(body: RedemptionIn, principal: AnyMember, rt: Rt) -
     return _redemption(row)
 
 
-@router.get("/v1/redemptions", response_model=list[RedemptionOut], summary="Redemptions")
+@router.get(
+    "/v1/redemptions",
+    response_model=RedemptionPage,
+    summary="Redemptions, newest first",
+    responses=INVALID_CURSOR,
+)
 async def list_redemptions(
     principal: AnyMember,
     rt: Rt,
@@ -113,14 +124,14 @@ async def list_redemptions(
     status_: Literal["requested", "approved", "fulfilled", "rejected", "cancelled"] | None = Query(
         None, alias="status"
     ),
-    limit: Limit = 50,
-    before: uuid.UUID | None = Query(None, description="last id of the previous page"),
-) -> list[RedemptionOut]:
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
+) -> RedemptionPage:
     async with rt.unit_of_work() as uow:
-        rows = await rewards.redemptions(
-            uow, principal, mine=mine, status=status_, limit=limit, before=before
+        page = await rewards.redemptions(
+            uow, principal, mine=mine, status=status_, limit=limit, cursor=cursor
         )
-    return [_redemption(r) for r in rows]
+    return RedemptionPage(items=[_redemption(r) for r in page.rows], next_cursor=page.next_cursor)
 
 
 @router.post(

@@ -4,6 +4,8 @@ from fastapi import APIRouter, status
 
 from resonance.metrics.api.deps import ProgrammeManager, Rt
 from resonance.metrics.api.schemas_gamification import PointRulesIn, PointRulesOut
+from resonance.metrics.api.schemas_paging import INVALID_CURSOR, Page, PageCursor, PageLimit
+from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.domain.points import PointRules
 from resonance.metrics.service import points
 
@@ -27,11 +29,22 @@ def _out(rules: PointRules) -> PointRulesOut:
     )
 
 
-@router.get("", response_model=list[PointRulesOut], summary="Every version of the point rules")
-async def list_rules(principal: ProgrammeManager, rt: Rt) -> list[PointRulesOut]:
+class PointRulesPage(Page[PointRulesOut]):
+    """Every version of the point rules, oldest first."""
+
+
+@router.get(
+    "",
+    response_model=PointRulesPage,
+    summary="Every version of the point rules, oldest first",
+    responses=INVALID_CURSOR,
+)
+async def list_rules(
+    principal: ProgrammeManager, rt: Rt, limit: PageLimit = DEFAULT_LIMIT, cursor: PageCursor = None
+) -> PointRulesPage:
     async with rt.unit_of_work() as uow:
-        history = await points.history(uow, principal.tenant)
-    return [_out(r) for r in history]
+        page = await points.rules_page(uow, principal.tenant, limit, cursor)
+    return PointRulesPage(items=[_out(r) for r in page.rows], next_cursor=page.next_cursor)
 
 
 @router.post(

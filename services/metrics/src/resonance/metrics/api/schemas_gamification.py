@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from resonance.metrics.api.schemas_paging import Page, page_examples
 from resonance.metrics.api.text import NO_NUL
 from resonance.metrics.domain.segments import Segment
 
@@ -139,3 +140,15 @@ class RedemptionOut(BaseModel):
     requested_at: datetime
     updated_at: datetime
     note: str | None
+
+
+class ChallengePage(Page[ChallengeOut]):
+    model_config = page_examples(ChallengeOut)
+
+
+class RewardPage(Page[RewardOut]):
+    model_config = page_examples(RewardOut)
+
+
+class RedemptionPage(Page[RedemptionOut]):
+    model_config = page_examples(RedemptionOut)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from resonance.metrics.api.schemas_me import PeriodOut
+from resonance.metrics.api.schemas_paging import Page
 
 
 class ParticipationOut(BaseModel):
@@ -198,3 +199,7 @@ class CampaignOut(BaseModel):
     elapsed: float | None
     on_track: bool | None
     goal_reached_at: datetime | None
+
+
+class CampaignPage(Page[CampaignOut]):
+    """Launched campaigns against their goal, newest first."""

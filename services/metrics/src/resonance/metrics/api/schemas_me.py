@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, EmailStr, Field
 
+from resonance.metrics.api.schemas_paging import Page
+
 
 class BalanceOut(BaseModel):
     earned: int
@@ -81,3 +83,7 @@ class BadgeOut(BaseModel):
     code: str
     title: str
     awarded_at: datetime
+
+
+class BadgePage(Page[BadgeOut]):
+    """My badges, oldest first."""

@@ -3,9 +3,11 @@
 from fastapi import APIRouter
 
 from resonance.metrics.api.deps import ProgrammeManager, Rt
+from resonance.metrics.api.schemas_paging import INVALID_CURSOR, PageCursor, PageLimit
 from resonance.metrics.api.schemas_settings import (
     CompanyReachIn,
     CompanyReachOut,
+    CompanyReachPage,
     EmvIn,
     EmvRatesIn,
     ReachRatesIn,
@@ -13,6 +15,7 @@ from resonance.metrics.api.schemas_settings import (
     SettingsOut,
 )
 from resonance.metrics.domain.emv import EmvRates
+from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.service import config
 from resonance.metrics.service.config import SettingsChange, TenantConfig
 
@@ -91,13 +94,23 @@ async def set_company_reach(
     )
 
 
-@router.get("/company-reach", response_model=list[CompanyReachOut])
-async def list_company_reach(principal: ProgrammeManager, rt: Rt) -> list[CompanyReachOut]:
+@router.get(
+    "/company-reach",
+    response_model=CompanyReachPage,
+    summary="The company's own reach figures, by first day",
+    responses=INVALID_CURSOR,
+)
+async def list_company_reach(
+    principal: ProgrammeManager, rt: Rt, limit: PageLimit = DEFAULT_LIMIT, cursor: PageCursor = None
+) -> CompanyReachPage:
     async with rt.unit_of_work() as uow:
-        rows = await config.company_reach(uow, principal.tenant)
-    return [
-        CompanyReachOut(
-            first_day=r.first_day, end_day=r.end_day, reach=r.reach, audience=r.audience
-        )
-        for r in rows
-    ]
+        page = await config.company_reach(uow, principal.tenant, limit, cursor)
+    return CompanyReachPage(
+        items=[
+            CompanyReachOut(
+                first_day=r.first_day, end_day=r.end_day, reach=r.reach, audience=r.audience
+            )
+            for r in page.rows
+        ],
+        next_cursor=page.next_cursor,
+    )

@@ -18,6 +18,7 @@ from resonance.metrics.domain.challenges import (
     completion,
     progress,
 )
+from resonance.metrics.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.metrics.domain.segments import Segment, in_segment
 from resonance.metrics.service import Uow, badges, points
 from resonance.metrics.service.callers import me
@@ -93,10 +94,12 @@ async def get(uow: Uow, tenant: str, challenge_id: uuid.UUID) -> ChallengeRow:
     return row
 
 
-async def list_all(
-    uow: Uow, tenant: str, limit: int, after: uuid.UUID | None
-) -> list[ChallengeRow]:
-    return await store.challenges_of(uow.session, tenant, limit=limit, after=after)
+async def list_all(uow: Uow, tenant: str, limit: int, cursor: str | None) -> Paged[ChallengeRow]:
+    """The tenant's challenges, oldest first, a page at a time after `cursor`."""
+    found = await store.challenges_of(
+        uow.session, tenant, limit=limit + 1, after=after(cursor, *BY_TIME_AND_ID)
+    )
+    return paged(found, limit, lambda r: (r.created_at, r.id))
 
 
 async def update(

@@ -14,6 +14,7 @@ from typing import Any
 from resonance.common.domain_errors import Invalid
 from resonance.metrics.domain.emv import EmvRates, EmvSettings
 from resonance.metrics.domain.kpis import DEFAULT_COMPANY_SHARE_TARGET
+from resonance.metrics.domain.paging import Paged, after, paged
 from resonance.metrics.domain.periods import zone
 from resonance.metrics.domain.reach import ReachRates
 from resonance.metrics.domain.reengagement import DEFAULT_LAPSE
@@ -164,5 +165,12 @@ async def set_company_reach(
     return row
 
 
-async def company_reach(uow: Uow, tenant: str) -> list[CompanyReach]:
-    return await store.company_reach_entries(uow.session, tenant)
+async def company_reach(
+    uow: Uow, tenant: str, limit: int, cursor: str | None
+) -> Paged[CompanyReach]:
+    """The company's own reach figures by first day, a page at a time after `cursor`."""
+    key = after(cursor, date)
+    found = await store.company_reach_entries(
+        uow.session, tenant, (key[0],) if key else None, limit + 1
+    )
+    return paged(found, limit, lambda r: (r.first_day,))

@@ -12,7 +12,6 @@ Made in steps so that no transaction waits on rendering or on SMTP:
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from resonance.common.auth import Principal
 from resonance.common.domain_errors import NotFound
@@ -27,6 +26,7 @@ from resonance.metrics.domain.digest import (
     due_month,
     month_period,
 )
+from resonance.metrics.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.metrics.domain.periods import Period, local_day, previous_period
 from resonance.metrics.domain.segments import EVERYONE, Segment
 from resonance.metrics.service import Uow
@@ -177,9 +177,12 @@ async def read(uow: Uow, principal: Principal, digest_id: uuid.UUID) -> DigestRo
 
 
 async def listing(
-    uow: Uow, principal: Principal, limit: int, before: datetime | None
-) -> list[DigestRow]:
-    return await store.digests_of(uow.session, principal.tenant, limit, before)
+    uow: Uow, principal: Principal, limit: int, cursor: str | None
+) -> Paged[DigestRow]:
+    """Digests made, newest first, a page at a time after `cursor`."""
+    key = after(cursor, *BY_TIME_AND_ID)
+    found = await store.digests_of(uow.session, principal.tenant, limit + 1, key)
+    return paged(found, limit, lambda r: (r.created_at, r.id))
 
 
 async def preview(uow: Uow, principal: Principal, programme_id: str | None) -> Gathered:

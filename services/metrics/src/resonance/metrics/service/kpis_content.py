@@ -2,12 +2,13 @@
 engagement, echo chamber, EMV, conversions, networks, daily series, top items, campaigns."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from resonance.common.auth import Principal
 from resonance.metrics.domain import kpis
 from resonance.metrics.domain.emv import EmvReport, NetworkActivity, earned_media_value
 from resonance.metrics.domain.kpis import CampaignProgress, CampaignTotals, ContentMix
+from resonance.metrics.domain.paging import Paged, after, paged
 from resonance.metrics.domain.periods import Period
 from resonance.metrics.domain.reach import (
     Engagement,
@@ -220,9 +221,15 @@ class CampaignRow:
     progress: CampaignProgress | None  # None: no goal
 
 
-async def campaigns(uow: Uow, principal: Principal, limit: int) -> list[CampaignRow]:
-    """Each launched campaign against its goal (its own window, whatever the period)."""
-    found = await kpi_activity.campaigns_with_totals(uow.session, principal.tenant, limit)
+async def campaigns(
+    uow: Uow, principal: Principal, limit: int, cursor: str | None = None
+) -> Paged[CampaignRow]:
+    """Each launched campaign against its goal (its own window, whatever the period), newest
+    first, a page at a time after `cursor`."""
+    key = after(cursor, datetime, str)
+    found = await kpi_activity.campaigns_with_totals(
+        uow.session, principal.tenant, limit + 1, (key[0], key[1]) if key else None
+    )
     result = []
     for row, shares, impressions, clicks in found:
         progress = None
@@ -236,7 +243,7 @@ async def campaigns(uow: Uow, principal: Principal, limit: int) -> list[Campaign
                 uow.now(),
             )
         result.append(CampaignRow(row, progress))
-    return result
+    return paged(result, limit, lambda r: (r.campaign.starts_at, r.campaign.campaign_id))
 
 
 @dataclass(frozen=True)

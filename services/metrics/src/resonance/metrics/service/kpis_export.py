@@ -48,7 +48,7 @@ async def report(
         return ["ambassador_id", "shares", "contributions", "clicks", "points"], [
             astuple(p) for p in people
         ]
-    campaigns = await kpis_content.campaigns(uow, principal, 100)
+    campaigns = (await kpis_content.campaigns(uow, principal, 100)).rows
     return ["campaign_id", "name", "goal_metric", "goal_value", "value", "fraction", "reached"], [
         [
             c.campaign.campaign_id,

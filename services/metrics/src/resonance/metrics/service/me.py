@@ -3,8 +3,10 @@ suggestions go."""
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from resonance.common.auth import Principal
+from resonance.metrics.domain.paging import Paged, after, paged
 from resonance.metrics.domain.points import Balance
 from resonance.metrics.service import Uow
 from resonance.metrics.service.callers import me
@@ -24,18 +26,27 @@ class PointsView:
 
 
 async def my_points(uow: Uow, principal: Principal, limit: int, cursor: str | None) -> PointsView:
-    """Balance and the newest ledger entries first; `cursor` is the last id seen."""
+    """Balance and the newest ledger entries first, after `cursor` (an invalid one is
+    refused, never read as "from the start")."""
+    key = after(cursor, int)
     who = await me(uow, principal)
     row = await ledger.balance(uow.session, principal.tenant, who)
     balance = Balance() if row is None else Balance(row.earned, row.spent, row.held)
-    before = int(cursor) if cursor and cursor.isdigit() else None
-    entries = await ledger.ledger_page(uow.session, principal.tenant, who, before, limit + 1)
-    next_cursor = str(entries[limit - 1].id) if len(entries) > limit else None
-    return PointsView(who, balance, entries[:limit], next_cursor)
+    entries = await ledger.ledger_page(
+        uow.session, principal.tenant, who, key[0] if key else None, limit + 1
+    )
+    page = paged(entries, limit, lambda e: (e.id,))
+    return PointsView(who, balance, page.rows, page.next_cursor)
 
 
-async def my_badges(uow: Uow, principal: Principal) -> list[BadgeAward]:
-    return await badges_store.badges_of(uow.session, principal.tenant, await me(uow, principal))
+async def my_badges(
+    uow: Uow, principal: Principal, limit: int, cursor: str | None
+) -> Paged[BadgeAward]:
+    """The caller's badges, oldest first, a page at a time after `cursor`."""
+    key = after(cursor, datetime, str)
+    who = await me(uow, principal)
+    found = await badges_store.badges_of(uow.session, principal.tenant, who, key, limit + 1)
+    return paged(found, limit, lambda b: (b.awarded_at, b.code))
 
 
 async def _prefs(uow: Uow, tenant: str, who: str) -> AmbassadorPrefs:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from resonance.common.domain_errors import Conflict, Invalid
+from resonance.metrics.domain.paging import Paged, after, paged
 from resonance.metrics.domain.periods import PeriodKind, current_period, local_day
 from resonance.metrics.domain.points import (
     AwardCounters,
@@ -58,6 +59,17 @@ async def history(uow: Uow, tenant: str) -> list[PointRules]:
         cache[key] = [rules_from_row(r) for r in rows] or [default_rules(EPOCH)]
     rules: list[PointRules] = cache[key]
     return rules
+
+
+async def rules_page(uow: Uow, tenant: str, limit: int, cursor: str | None) -> Paged[PointRules]:
+    """Every version of the tenant's rules, oldest first, a page at a time after `cursor`
+    (a tenant that never set any has the default version alone)."""
+    key = after(cursor, int)
+    rows = await store.rules_page(uow.session, tenant, key[0] if key else None, limit + 1)
+    found = [rules_from_row(r) for r in rows]
+    if not found and key is None:
+        found = [default_rules(EPOCH)]
+    return paged(found, limit, lambda r: (r.version,))
 
 
 async def add_rules(

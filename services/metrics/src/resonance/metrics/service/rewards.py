@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from resonance.common.auth import Principal, Role
 from resonance.common.domain_errors import Conflict, Forbidden, Invalid, NotFound
 from resonance.common.events.catalogue import RewardGranted
+from resonance.metrics.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.metrics.domain.points import Balance
 from resonance.metrics.domain.rewards import (
     Decision,
@@ -113,13 +114,18 @@ async def _reward(
 
 
 async def catalogue(
-    uow: Uow, principal: Principal, limit: int, after: uuid.UUID | None
-) -> list[RewardRow]:
-    """Managers see everything; others the active entries."""
+    uow: Uow, principal: Principal, limit: int, cursor: str | None
+) -> Paged[RewardRow]:
+    """Managers see everything; others the active entries. Oldest first, after `cursor`."""
     manager = principal.has_any(Role.PROGRAM_MANAGER, Role.ADMIN)
-    return await store.rewards_of(
-        uow.session, principal.tenant, active_only=not manager, limit=limit, after=after
+    found = await store.rewards_of(
+        uow.session,
+        principal.tenant,
+        active_only=not manager,
+        limit=limit + 1,
+        after=after(cursor, *BY_TIME_AND_ID),
     )
+    return paged(found, limit, lambda r: (r.created_at, r.id))
 
 
 async def request(uow: Uow, principal: Principal, reward_id: uuid.UUID) -> RedemptionRow:
@@ -205,11 +211,14 @@ async def redemptions(
     mine: bool,
     status: str | None,
     limit: int,
-    before: uuid.UUID | None,
-) -> list[RedemptionRow]:
+    cursor: str | None,
+) -> Paged[RedemptionRow]:
+    """Newest first, a page at a time after `cursor`."""
+    key = after(cursor, *BY_TIME_AND_ID)
     if not mine and not principal.has_any(Role.PROGRAM_MANAGER, Role.ADMIN):
         raise Forbidden("only a programme manager may list everyone's", slug="manager-only")
     who = await me(uow, principal) if mine else None
-    return await store.redemptions_of(
-        uow.session, principal.tenant, ambassador_id=who, status=status, limit=limit, before=before
+    found = await store.redemptions_of(
+        uow.session, principal.tenant, ambassador_id=who, status=status, limit=limit + 1, after=key
     )
+    return paged(found, limit, lambda r: (r.requested_at, r.id))

@@ -6,6 +6,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.metrics.store.paging import keyset
 from resonance.metrics.store.tables_gamification import BadgeAward
 
 _badges: Table = BadgeAward.__table__  # type: ignore[attr-defined]
@@ -60,13 +61,16 @@ async def codes_of(session: AsyncSession, tenant: str, ambassador_id: str) -> se
     return {str(code) for code in rows.scalars()}
 
 
-async def badges_of(session: AsyncSession, tenant: str, ambassador_id: str) -> list[BadgeAward]:
-    return list(
-        (
-            await session.execute(
-                select(BadgeAward)
-                .where(BadgeAward.tenant == tenant, BadgeAward.ambassador_id == ambassador_id)
-                .order_by(BadgeAward.awarded_at, BadgeAward.code)  # type: ignore[arg-type]
-            )
-        ).scalars()
+async def badges_of(
+    session: AsyncSession,
+    tenant: str,
+    ambassador_id: str,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[BadgeAward]:
+    """Oldest first (award time, then code: one award per code), strictly after `after`."""
+    query = select(BadgeAward).where(
+        BadgeAward.tenant == tenant, BadgeAward.ambassador_id == ambassador_id
     )
+    order = (BadgeAward.awarded_at, BadgeAward.code)
+    return list((await session.execute(keyset(query, order, after, limit))).scalars())

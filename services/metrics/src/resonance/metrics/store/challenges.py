@@ -7,6 +7,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.metrics.store.paging import keyset
 from resonance.metrics.store.tables_gamification import ChallengeProgressRow, ChallengeRow
 
 _progress: Table = ChallengeProgressRow.__table__  # type: ignore[attr-defined]
@@ -43,13 +44,12 @@ async def challenge(
 
 
 async def challenges_of(
-    session: AsyncSession, tenant: str, *, limit: int, after: uuid.UUID | None
+    session: AsyncSession, tenant: str, *, limit: int, after: tuple[datetime, uuid.UUID] | None
 ) -> list[ChallengeRow]:
+    """Oldest first (creation time, then id), strictly after `after`."""
     query = select(ChallengeRow).where(ChallengeRow.tenant == tenant)
-    if after is not None:
-        query = query.where(ChallengeRow.id > after)  # type: ignore[operator]
-    query = query.order_by(ChallengeRow.id).limit(limit)  # type: ignore[arg-type]
-    return list((await session.execute(query)).scalars())
+    order = (ChallengeRow.created_at, ChallengeRow.id)
+    return list((await session.execute(keyset(query, order, after, limit))).scalars())
 
 
 async def add_progress(

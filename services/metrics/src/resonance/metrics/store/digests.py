@@ -7,6 +7,7 @@ from sqlalchemy import Table, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.metrics.store.paging import keyset
 from resonance.metrics.store.tables_reports import DigestRow
 
 _digests: Table = DigestRow.__table__  # type: ignore[attr-defined]
@@ -44,12 +45,12 @@ async def digest(session: AsyncSession, tenant: str, digest_id: uuid.UUID) -> Di
 
 
 async def digests_of(
-    session: AsyncSession, tenant: str, limit: int, before: datetime | None
+    session: AsyncSession, tenant: str, limit: int, after: tuple[datetime, uuid.UUID] | None
 ) -> list[DigestRow]:
+    """Newest first (creation time, then id, both descending), strictly after `after`."""
     query = select(DigestRow).where(DigestRow.tenant == tenant)
-    if before is not None:
-        query = query.where(DigestRow.created_at < before)  # type: ignore[arg-type]
-    query = query.order_by(DigestRow.created_at.desc()).limit(limit)  # type: ignore[attr-defined]
+    order = (DigestRow.created_at, DigestRow.id)
+    query = keyset(query, order, after, limit, descending=True)
     return list((await session.execute(query)).scalars())
 
 

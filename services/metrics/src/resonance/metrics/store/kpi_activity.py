@@ -5,7 +5,7 @@ Each is one GROUP BY over the aggregates of the scope."""
 # ruff: noqa: S608
 
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -161,17 +161,25 @@ async def titles(
 
 
 async def campaigns_with_totals(
-    session: AsyncSession, tenant: str, limit: int
+    session: AsyncSession, tenant: str, limit: int, after: tuple[datetime, str] | None = None
 ) -> list[tuple[Campaign, int, int, int]]:
-    """Launched campaigns, newest first, with their running shares, reach and clicks."""
+    """Launched campaigns, newest first (start, then id, both descending: a keyset page
+    continues strictly after `after`), with their running shares, reach and clicks."""
     rows = await session.execute(
         text(
             "SELECT c.campaign_id, coalesce(t.shares, 0), coalesce(t.impressions, 0), "
             "coalesce(t.clicks, 0) FROM campaigns c LEFT JOIN campaign_totals t "
             "ON t.tenant = c.tenant AND t.campaign_id = c.campaign_id WHERE c.tenant = :tenant "
-            "ORDER BY c.starts_at DESC, c.campaign_id LIMIT :limit"
+            "AND (CAST(:after_at AS timestamptz) IS NULL "
+            "OR (c.starts_at, c.campaign_id) < (CAST(:after_at AS timestamptz), :after_id)) "
+            "ORDER BY c.starts_at DESC, c.campaign_id DESC LIMIT :limit"
         ),
-        {"tenant": tenant, "limit": limit},
+        {
+            "tenant": tenant,
+            "limit": limit,
+            "after_at": after[0] if after else None,
+            "after_id": after[1] if after else None,
+        },
     )
     found = rows.all()
     if not found:

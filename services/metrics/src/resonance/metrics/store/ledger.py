@@ -44,6 +44,17 @@ async def rules_history(session: AsyncSession, tenant: str) -> list[PointRulesRo
     )
 
 
+async def rules_page(
+    session: AsyncSession, tenant: str, after: int | None, limit: int
+) -> list[PointRulesRow]:
+    """Versions in order (the primary key), strictly after `after`."""
+    query = select(PointRulesRow).where(PointRulesRow.tenant == tenant)
+    if after is not None:
+        query = query.where(PointRulesRow.version > after)  # type: ignore[arg-type]
+    query = query.order_by(PointRulesRow.version).limit(limit)  # type: ignore[arg-type]
+    return list((await session.execute(query)).scalars())
+
+
 async def insert_entry(session: AsyncSession, values: dict[str, object]) -> bool:
     """Adds a ledger row unless its key is already there (then False: nothing earned)."""
     inserted = await session.execute(

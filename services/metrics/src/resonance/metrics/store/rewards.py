@@ -1,10 +1,12 @@
 """The reward catalogue and redemptions."""
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.metrics.store.paging import keyset
 from resonance.metrics.store.tables_gamification import RedemptionRow, RewardRow
 
 
@@ -21,15 +23,19 @@ async def reward(
 
 
 async def rewards_of(
-    session: AsyncSession, tenant: str, *, active_only: bool, limit: int, after: uuid.UUID | None
+    session: AsyncSession,
+    tenant: str,
+    *,
+    active_only: bool,
+    limit: int,
+    after: tuple[datetime, uuid.UUID] | None,
 ) -> list[RewardRow]:
+    """Oldest first (creation time, then id), strictly after `after`."""
     query = select(RewardRow).where(RewardRow.tenant == tenant)
     if active_only:
         query = query.where(RewardRow.active.is_(True))  # type: ignore[attr-defined]
-    if after is not None:
-        query = query.where(RewardRow.id > after)  # type: ignore[operator]
-    query = query.order_by(RewardRow.id).limit(limit)  # type: ignore[arg-type]
-    return list((await session.execute(query)).scalars())
+    order = (RewardRow.created_at, RewardRow.id)
+    return list((await session.execute(keyset(query, order, after, limit))).scalars())
 
 
 async def redemption(
@@ -53,16 +59,16 @@ async def redemptions_of(
     ambassador_id: str | None,
     status: str | None,
     limit: int,
-    before: uuid.UUID | None,
+    after: tuple[datetime, uuid.UUID] | None,
 ) -> list[RedemptionRow]:
+    """Newest first (request time, then id, both descending), strictly after `after`."""
     query = select(RedemptionRow).where(RedemptionRow.tenant == tenant)
     if ambassador_id is not None:
         query = query.where(RedemptionRow.ambassador_id == ambassador_id)
     if status is not None:
         query = query.where(RedemptionRow.status == status)
-    if before is not None:
-        query = query.where(RedemptionRow.id < before)  # type: ignore[operator]
-    query = query.order_by(RedemptionRow.id.desc()).limit(limit)  # type: ignore[attr-defined]
+    order = (RedemptionRow.requested_at, RedemptionRow.id)
+    query = keyset(query, order, after, limit, descending=True)
     return list((await session.execute(query)).scalars())
 
 

@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.metrics.store.paging import keyset
 from resonance.metrics.store.tables import CompanyReach
 from resonance.metrics.store.tables_reports import TenantSettingsRow
 
@@ -30,16 +31,13 @@ async def company_reach_entry(
     ).scalar_one_or_none()
 
 
-async def company_reach_entries(session: AsyncSession, tenant: str) -> list[CompanyReach]:
-    return list(
-        (
-            await session.execute(
-                select(CompanyReach)
-                .where(CompanyReach.tenant == tenant)
-                .order_by(CompanyReach.first_day)  # type: ignore[arg-type]
-            )
-        ).scalars()
-    )
+async def company_reach_entries(
+    session: AsyncSession, tenant: str, after: tuple[date] | None, limit: int
+) -> list[CompanyReach]:
+    """By first day (unique per tenant: the primary key), strictly after `after`."""
+    query = select(CompanyReach).where(CompanyReach.tenant == tenant)
+    order = (CompanyReach.first_day,)
+    return list((await session.execute(keyset(query, order, after, limit))).scalars())
 
 
 async def company_reach_within(

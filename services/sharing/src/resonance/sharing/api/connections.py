@@ -16,7 +16,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from resonance.common.domain_errors import DomainError
 from resonance.sharing.api.deps import Ambassador, Nets, Rt
-from resonance.sharing.api.schemas_connections import AuthorizationOut, ConnectionOut
+from resonance.sharing.api.schemas_connections import (
+    AuthorizationOut,
+    ConnectionOut,
+    ConnectionPageOut,
+)
+from resonance.sharing.domain.paging import DEFAULT_LIMIT, MAX_LIMIT
 from resonance.sharing.service import connections
 from resonance.sharing.store.tables import Connection
 
@@ -108,11 +113,25 @@ async def callback(
     return _out(done.connection)
 
 
-@router.get("", response_model=list[ConnectionOut], summary="The caller's connected accounts")
-async def list_connections(principal: Ambassador, rt: Rt) -> list[ConnectionOut]:
+@router.get(
+    "",
+    response_model=ConnectionPageOut,
+    summary="The caller's connected accounts, by network",
+    responses={422: {"description": "A cursor this service did not issue (`invalid-cursor`)"}},
+)
+async def list_connections(
+    principal: Ambassador,
+    rt: Rt,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="next_cursor of the last page")
+    ] = None,
+) -> ConnectionPageOut:
     async with rt.unit_of_work() as uow:
-        rows = await connections.list_connections(uow, principal)
-    return [_out(r) for r in rows]
+        page = await connections.list_connections(uow, principal, limit, cursor)
+    return ConnectionPageOut(
+        items=[_out(r) for r in page.connections], next_cursor=page.next_cursor
+    )
 
 
 @router.delete(

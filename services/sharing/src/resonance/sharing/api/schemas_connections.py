@@ -59,3 +59,12 @@ class ConnectionOut(BaseModel):
             ]
         }
     }
+
+
+class ConnectionPageOut(BaseModel):
+    """One page of the caller's connections (docs/api.md, "Lists")."""
+
+    items: list[ConnectionOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last."
+    )

@@ -124,7 +124,7 @@ async def create(
     "",
     response_model=SharePageOut,
     summary="Your shares, newest first",
-    responses={422: {"description": "A cursor this service did not issue (`bad-cursor`)"}},
+    responses={422: {"description": "A cursor this service did not issue (`invalid-cursor`)"}},
 )
 async def list_mine(
     principal: Ambassador,

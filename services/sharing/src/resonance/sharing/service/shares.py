@@ -35,7 +35,7 @@ class ConnectionRequired(Conflict):
 
 
 class BadCursor(Invalid):
-    default_slug = "bad-cursor"
+    default_slug = "invalid-cursor"
 
 
 @dataclass(frozen=True)

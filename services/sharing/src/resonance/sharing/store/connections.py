@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -51,16 +51,22 @@ async def of_owner(
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def listed(session: AsyncSession, tenant: str, ambassador_id: str) -> Sequence[Connection]:
-    query = (
-        select(Connection)
-        .where(
-            col(Connection.tenant) == tenant,
-            col(Connection.ambassador_id) == ambassador_id,
-            col(Connection.status) != DISCONNECTED,
-        )
-        .order_by(col(Connection.network))
+async def listed(
+    session: AsyncSession,
+    tenant: str,
+    ambassador_id: str,
+    after: tuple[str, str] | None,
+    limit: int,
+) -> Sequence[Connection]:
+    """By network, then id (uq_connections_owner covers the order), strictly after `after`."""
+    query = select(Connection).where(
+        col(Connection.tenant) == tenant,
+        col(Connection.ambassador_id) == ambassador_id,
+        col(Connection.status) != DISCONNECTED,
     )
+    if after is not None:
+        query = query.where(tuple_(col(Connection.network), col(Connection.id)) > after)
+    query = query.order_by(col(Connection.network), col(Connection.id)).limit(limit)
     return (await session.execute(query)).scalars().all()
 
 
