@@ -4,18 +4,26 @@ frontend or an HR connector would), so the seed also proves the stack works end 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import logging
-from typing import TYPE_CHECKING, Any
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from resonance.devstack.demo_identities import DEMO_CLIENTS, DEMO_PASSWORD, DEMO_USERS
+from resonance.devstack.demo_banner import metrics_lines, sharing_lines, where_to_look
+from resonance.devstack.demo_env import DemoEnv, expect
+from resonance.devstack.demo_identities import DEMO_USERS
+from resonance.devstack.demo_metrics import seed_metrics
+from resonance.devstack.demo_sharing import seed_sharing
 
 if TYPE_CHECKING:
     from resonance.devstack.stack import DevStack
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 COMPANY_ITEMS: list[dict[str, Any]] = [
     {
@@ -51,28 +59,13 @@ COMPANY_ITEMS: list[dict[str, Any]] = [
 ]
 
 
-async def _token(http: httpx.AsyncClient, issuer: str, **form: str) -> str:
-    r = await http.post(f"{issuer}/token", data=form)
-    r.raise_for_status()
-    return str(r.json()["access_token"])
-
-
-async def _user_token(http: httpx.AsyncClient, issuer: str, username: str) -> str:
-    return await _token(
-        http,
-        issuer,
-        grant_type="password",
-        username=username,
-        password=DEMO_PASSWORD,
-        client_id="resonance-cli",
-    )
-
-
-async def seed_content(http: httpx.AsyncClient, base: str, issuer: str, feed_url: str) -> str:
-    paul = {"Authorization": f"Bearer {await _user_token(http, issuer, 'paul')}"}
-    chloe = {"Authorization": f"Bearer {await _user_token(http, issuer, 'chloe')}"}
-    existing = await http.get(f"{base}/v1/sources", headers=paul)
-    if existing.status_code == 200 and existing.json():
+async def seed_content(env: DemoEnv, feed_url: str | None) -> str:
+    content = env.api("content")
+    paul = await env.login("paul")
+    chloe = await env.login("chloe")
+    existing = await content.get("/v1/sources", headers=paul)
+    # A page of sources ({"items": [...], "next_cursor": ...}): any means an earlier run.
+    if existing.status_code == 200 and existing.json().get("items"):
         return "content already seeded"
     settings = {
         "blocked_terms": ["guaranteed returns"],
@@ -81,74 +74,116 @@ async def seed_content(http: httpx.AsyncClient, base: str, issuer: str, feed_url
         # The sample news site runs on loopback.
         "allow_private_links": True,
     }
-    (await http.put(f"{base}/v1/settings", json=settings, headers=paul)).raise_for_status()
+    expect(await content.put("/v1/settings", json=settings, headers=paul), 200)
     for item in COMPANY_ITEMS:
-        (await http.post(f"{base}/v1/items", json=item, headers=chloe)).raise_for_status()
-    source = await http.post(
-        f"{base}/v1/sources",
-        json={
-            "name": "Sample industry news",
-            "url": feed_url,
-            "family": "market",
-            "category": "industry_news",
-            "language": "en",
-            "auto_approve": True,
-            "poll_interval_s": 600,
-        },
-        headers=paul,
+        expect(await content.post("/v1/items", json=item, headers=chloe), 201)
+    if feed_url is None:
+        return f"content: {len(COMPANY_ITEMS)} company items"
+    source = expect(
+        await content.post(
+            "/v1/sources",
+            json={
+                "name": "Sample industry news",
+                "url": feed_url,
+                "family": "market",
+                "category": "industry_news",
+                "language": "en",
+                "auto_approve": True,
+                "poll_interval_s": 600,
+            },
+            headers=paul,
+        ),
+        201,
     )
-    source.raise_for_status()
-    polled = await http.post(f"{base}/v1/sources/{source.json()['id']}/poll", headers=paul)
-    polled.raise_for_status()
-    result = polled.json()
+    result = expect(await content.post(f"/v1/sources/{source['id']}/poll", headers=paul), 200)
     return (
         f"content: {len(COMPANY_ITEMS)} company items, a feed source "
         f"({result['created']} entries imported, {result['duplicates']} duplicates skipped)"
     )
 
 
-async def seed_ambassadors(http: httpx.AsyncClient, base: str, issuer: str) -> str:
+async def seed_ambassadors(env: DemoEnv) -> str:
     if importlib.util.find_spec("resonance.ambassadors.devtools.seed") is None:
         return "ambassadors: no seed module"
     from resonance.ambassadors.devtools import seed
 
-    client = DEMO_CLIENTS["hr-connector"]
-    integration = await _token(
-        http,
-        issuer,
-        grant_type="client_credentials",
-        client_id="hr-connector",
-        client_secret=str(client["secret"]),
-    )
-    admin = await _user_token(http, issuer, "alice")
+    integration = (await env.machine("hr-connector"))["Authorization"].removeprefix("Bearer ")
+    admin = (await env.login("alice"))["Authorization"].removeprefix("Bearer ")
+    client = env.api("ambassadors")
     # Adam, the demo ambassador, signs in with this subject: linking it lets his own calls
     # (invitations, feed) find him in every service.
     outcome = await seed.seed_demo(
-        base, integration, admin, ambassador_subject=str(DEMO_USERS["adam"]["sub"])
+        str(client.base_url),
+        integration,
+        admin,
+        ambassador_subject=str(DEMO_USERS["adam"]["sub"]),
+        client=client,
     )
-    if isinstance(outcome, dict):
-        return (
-            f"ambassadors: {len(outcome.get('programmes', {}))} programmes, "
-            f"{len(outcome.get('employees', []))} employees provisioned by SCIM, a VIP cohort, "
-            "and a joiner arriving through SCIM (invited, not enrolled)"
-        )
-    return "ambassadors: demo tenant seeded"
+    return (
+        f"ambassadors: {len(outcome.get('programmes', {}))} programmes, "
+        f"{len(outcome.get('employees', []))} employees provisioned by SCIM, a VIP cohort, "
+        "and a joiner arriving through SCIM (invited, not enrolled)"
+    )
+
+
+async def seed_demo(env: DemoEnv, feed_url: str | None) -> list[str]:
+    """Every demo step whose services run; a failing step is a warning, the next still runs
+    (what it needs may be there from an earlier run)."""
+    lines: list[str] = []
+
+    async def step(name: str, make: Callable[[], Awaitable[T]]) -> T | None:
+        try:
+            return await make()
+        except Exception as exc:  # demo data is a convenience: the platform stays up
+            log.warning("demo %s not seeded: %s", name, exc)
+            lines.append(f"{name}: not seeded ({type(exc).__name__}; see the warning above)")
+            return None
+
+    basics: list[tuple[str, Callable[[], Awaitable[str]]]] = []
+    if env.has("ambassadors"):
+        basics.append(("ambassadors", lambda: seed_ambassadors(env)))
+    if env.has("content"):
+        basics.append(("content", lambda: seed_content(env, feed_url)))
+    for name, make in basics:
+        line = await step(name, make)
+        if line is not None:
+            lines.append(line)
+    if not env.has("ambassadors", "content", "sharing"):
+        return lines
+    sharing = await step("sharing", lambda: seed_sharing(env))
+    if sharing is None:
+        return lines
+    lines += sharing_lines(sharing)
+    if env.has("metrics"):
+        metrics = await step("metrics", lambda: seed_metrics(env, sharing))
+        if metrics is not None:
+            lines += metrics_lines(metrics, sharing)
+    return lines
 
 
 async def seed_all(stack: DevStack) -> list[str]:
     endpoints = stack.endpoints()
-    issuer = endpoints["oidc_issuer"]
 
     def url(name: str) -> str:
         return f"http://127.0.0.1:{endpoints[f'port_{name}']}"
 
-    lines = []
-    async with httpx.AsyncClient(timeout=30) as http:
-        if "ambassadors" in stack.running:
-            lines.append(await seed_ambassadors(http, url("ambassadors"), issuer))
-        if "content" in stack.running and "sample-news" in stack.running:
-            feed = f"{url('sample-news')}/feed.atom"
-            lines.append(await seed_content(http, url("content"), issuer, feed))
+    services = ("content", "ambassadors", "sharing", "metrics")
+    running = [s for s in services if s in stack.running]
+    if "sharing" in running and not {"sharing-worker", "sandbox"} <= set(stack.running):
+        running.remove("sharing")  # nothing would be posted
+    feed = f"{url('sample-news')}/feed.atom" if "sample-news" in stack.running else None
+    begin = time.monotonic()
+    async with contextlib.AsyncExitStack() as clients:
+        apis = {
+            s: await clients.enter_async_context(httpx.AsyncClient(base_url=url(s), timeout=30))
+            for s in running
+        }
+        web = await clients.enter_async_context(httpx.AsyncClient(timeout=30))
+        env = DemoEnv(web, apis, endpoints["oidc_issuer"], url("sandbox"))
+        lines = await seed_demo(env, feed)
+    lines.append(f"seeded in {time.monotonic() - begin:.1f} s")
+    if "sharing" in running:
+        lines += where_to_look(endpoints["oidc_issuer"], url)
     return lines
 
 
@@ -156,6 +191,6 @@ def seed_hook(stack: DevStack) -> None:
     try:
         for line in asyncio.run(seed_all(stack)):
             print(f"  demo data  {line}", flush=True)
-    except httpx.HTTPError as exc:
+    except Exception as exc:
         # Demo data is a convenience: the platform stays up without it.
         log.warning("demo seeding failed: %s", exc)

@@ -31,6 +31,12 @@ DEMO_USERS: dict[str, dict[str, Any]] = {
     "paul": _user("acme", "paul", "Paul Programme", ["program_manager"]),
     "chloe": _user("acme", "chloe", "Chloe Comms", ["communicator"]),
     "adam": _user("acme", "adam", "Adam Ambassador", ["ambassador"]),
+    # More acme ambassadors for the demo activity, so boards have a crowd: each is linked to
+    # the employee of the same name HR provisions by SCIM (devstack/demo_sharing.py, PEOPLE).
+    "lea": _user("acme", "lea", "Léa Martin", ["ambassador"]),
+    "hugo": _user("acme", "hugo", "Hugo Bernard", ["ambassador"]),
+    "jonas": _user("acme", "jonas", "Jonas Weber", ["ambassador"]),
+    "sofia": _user("acme", "sofia", "Sofia Rossi", ["ambassador"]),
     # Second tenant, for isolation demos: acme tokens must never see globex data.
     "gina": _user("globex", "gina", "Gina Globex", ["admin"]),
     "gus": _user("globex", "gus", "Gus Globex", ["ambassador"]),
@@ -51,6 +57,14 @@ DEMO_CLIENTS: dict[str, dict[str, Any]] = {
         "roles": ["integration"],
         "grant_types": ["client_credentials"],
         "scope": "hr:write",
+    },
+    # The careers site reporting applications that came through shared links (conversions).
+    "careers-site": {
+        "secret": "careers-secret",
+        "tenant": "acme",
+        "roles": ["integration"],
+        "grant_types": ["client_credentials"],
+        "scope": "conversions:write",
     },
     # Public client (no secret) used by curl and demo scripts with the password grant.
     "resonance-cli": {"grant_types": ["password"]},

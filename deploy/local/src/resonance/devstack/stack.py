@@ -89,6 +89,8 @@ SHARING_NETWORKS = {
     "RESONANCE_SHARING_X_CLIENT_SECRET": "resonance-x-secret",
     "RESONANCE_SHARING_MASTODON_CLIENT_ID": "resonance-mastodon",
     "RESONANCE_SHARING_MASTODON_CLIENT_SECRET": "resonance-mastodon-secret",
+    # Reach is read a minute after posting (not an hour) so the demo shows it arriving.
+    "RESONANCE_SHARING_REACH_POLL_OFFSETS_S": "[60, 3600, 21600, 86400, 259200, 604800, 2592000]",
 }
 # Origins of the usual frontend dev servers (Vite, Create React App, Angular, Next).
 DEV_ORIGINS = [

@@ -6,6 +6,8 @@ the local stack and the tests at the social sandbox (one port, a path prefix per
 environment of the deployment, never from the repository.
 """
 
+from typing import Annotated
+
 from pydantic import Field
 
 from resonance.common.settings import ServiceSettings, service_config
@@ -109,6 +111,11 @@ class SharingSettings(ServiceSettings):
     link_cache_size: int = 50_000
     # --- Reach (sharing-B) ----------------------------------------------------------------
     reach_poll_interval_s: float = 30.0
+    # When each post's metrics are read, in seconds after it went live (1 h, 6 h, 1 d, 3 d,
+    # 7 d, 30 d); the local stack reads the first after a minute so a demo sees reach arrive.
+    reach_poll_offsets_s: Annotated[
+        list[Annotated[float, Field(gt=0, le=366 * 86_400)]], Field(min_length=1, max_length=20)
+    ] = [3_600, 21_600, 86_400, 259_200, 604_800, 2_592_000]
     reach_batch_size: int = 200
     # --- Shares, auto-share (sharing-B) -----------------------------------------------------
     # A manual share may be scheduled at most this far ahead.

@@ -30,6 +30,10 @@ RETRY_AFTER_FAILURE = timedelta(hours=1)
 LINKEDIN_ANALYTICS_SCOPE = "r_member_postAnalytics"
 
 
+def poll_offsets(settings: SharingSettings) -> tuple[timedelta, ...]:
+    return tuple(timedelta(seconds=s) for s in settings.reach_poll_offsets_s)
+
+
 async def schedule(uow: Uow, share: Share, *, audience_size: int | None = None) -> None:
     posted_at = share.posted_at or uow.now()
     await reach_queries.add_schedule(
@@ -37,7 +41,7 @@ async def schedule(uow: Uow, share: Share, *, audience_size: int | None = None) 
         share_id=share.id,
         tenant=share.tenant,
         posted_at=posted_at,
-        next_poll_at=rules.next_poll_at(posted_at),
+        next_poll_at=rules.next_poll_at(posted_at, offsets=poll_offsets(uow.settings)),
         audience_size=audience_size,
     )
 
@@ -49,7 +53,7 @@ async def share_made(uow: Uow, tenant: str, event: ShareMade) -> None:
         share_id=event.share_id,
         tenant=tenant,
         posted_at=event.shared_at,
-        next_poll_at=rules.next_poll_at(event.shared_at),
+        next_poll_at=rules.next_poll_at(event.shared_at, offsets=poll_offsets(uow.settings)),
         audience_size=None,
     )
 
@@ -131,7 +135,7 @@ async def _record(
     if reading is None:
         # Nothing read: an estimate we cannot make ends the schedule; a failed reading
         # retries, until the schedule's last reading is long past (the post is gone).
-        over = row.posted_at + max(rules.POLL_OFFSETS) + RETRY_AFTER_FAILURE < now
+        over = row.posted_at + max(poll_offsets(uow.settings)) + RETRY_AFTER_FAILURE < now
         row.next_poll_at = None if over else retry_at
         return
     s = reading.stats
@@ -141,7 +145,11 @@ async def _record(
     row.measured_at = now
     row.polls += 1
     # An estimate does not change with time: one is enough.
-    row.next_poll_at = rules.next_poll_at(row.posted_at, now) if reading.measured else None
+    row.next_poll_at = (
+        rules.next_poll_at(row.posted_at, now, poll_offsets(uow.settings))
+        if reading.measured
+        else None
+    )
     await uow.emit(
         share.tenant,
         ReachMeasured(
