@@ -298,7 +298,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the tenant's programmes */
+        /** List the tenant's programmes, oldest first (paged by cursor) */
         get: operations["list_programmes_v1_programmes_get"];
         put?: never;
         /** Create a programme (its name is the customer's choice) */
@@ -354,7 +354,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Invitations of a person (`me` for yourself) */
+        /** Invitations of a person (`me` for yourself), oldest first (paged by cursor) */
         get: operations["list_invitations_v1_ambassadors__ambassador_id__invitations_get"];
         put?: never;
         post?: never;
@@ -422,7 +422,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Programmes a person takes or took part in */
+        /** Programmes a person takes or took part in, oldest first (paged by cursor) */
         get: operations["list_enrolments_v1_ambassadors__ambassador_id__enrolments_get"];
         put?: never;
         post?: never;
@@ -439,7 +439,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Consent history (grants and withdrawals); `format=csv` to download */
+        /**
+         * Consent history (grants and withdrawals), oldest first; `format=csv` to download
+         * @description JSON is paged by cursor like every list; `format=csv` downloads the whole history at once (`limit` and `cursor` do not apply to it).
+         */
         get: operations["consent_history_v1_ambassadors__ambassador_id__consents_get"];
         put?: never;
         post?: never;
@@ -456,7 +459,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Consent records of the tenant (audit export), optionally for one programme */
+        /** Consent records of the tenant (audit export), optionally for one programme, oldest first (paged by cursor) */
         get: operations["tenant_consents_v1_consents_get"];
         put?: never;
         post?: never;
@@ -544,7 +547,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Cohorts of a programme */
+        /** Cohorts of a programme by start date (paged by cursor) */
         get: operations["list_cohorts_v1_programmes__programme_id__cohorts_get"];
         put?: never;
         /** Create a cohort of a programme */
@@ -562,7 +565,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Nominations of a cohort */
+        /** Nominations of a cohort, oldest first (paged by cursor) */
         get: operations["list_nominations_v1_cohorts__cohort_id__nominations_get"];
         put?: never;
         /** Nominate someone for a cohort (invited at once if the cohort is open) */
@@ -600,7 +603,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Upcoming activities (or all with `include_past`) */
+        /** Upcoming activities, soonest first (or all with `include_past`; paged by cursor) */
         get: operations["list_activities_v1_activities_get"];
         put?: never;
         /** Create an event or workshop */
@@ -653,7 +656,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Registrations and waiting list of an activity */
+        /** Registrations, then the waiting list in order, of an activity (paged by cursor) */
         get: operations["list_registrations_v1_activities__activity_id__registrations_get"];
         put?: never;
         post?: never;
@@ -707,7 +710,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The people in one segment (paged) */
+        /** The people in one segment (paged by cursor) */
         get: operations["segment_members_v1_programmes__programme_id__segments__state__get"];
         put?: never;
         post?: never;
@@ -898,6 +901,33 @@ export interface components {
             waitlisted: number;
         };
         /**
+         * ActivityPage
+         * @example {
+         *       "items": [
+         *         {
+         *           "ends_at": "2026-06-04T09:00:00Z",
+         *           "id": "a1...",
+         *           "kind": "workshop",
+         *           "mode": "online",
+         *           "registered": 12,
+         *           "seats": 12,
+         *           "starts_at": "2026-06-04T07:30:00Z",
+         *           "title": "LinkedIn writing workshop",
+         *           "waitlisted": 3
+         *         }
+         *       ]
+         *     }
+         */
+        ActivityPage: {
+            /** Items */
+            items: components["schemas"]["ActivityOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /**
          * AttendanceIn
          * @example {
          *       "attended": true
@@ -1058,6 +1088,31 @@ export interface components {
             closed_at: string | null;
         };
         /**
+         * CohortPage
+         * @example {
+         *       "items": [
+         *         {
+         *           "ends_on": "2027-12-31",
+         *           "id": "c2027...",
+         *           "name": "VIP 2027",
+         *           "previous_cohort_id": "c2026...",
+         *           "programme_id": "0c3b...",
+         *           "starts_on": "2027-01-01",
+         *           "status": "open"
+         *         }
+         *       ]
+         *     }
+         */
+        CohortPage: {
+            /** Items */
+            items: components["schemas"]["CohortOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /**
          * ConsentOut
          * @example {
          *       "action": "granted",
@@ -1096,6 +1151,33 @@ export interface components {
             recorded_at: string;
         };
         /**
+         * ConsentPage
+         * @example {
+         *       "items": [
+         *         {
+         *           "action": "granted",
+         *           "ambassador_id": "5f1c...",
+         *           "charter_version": "2026-01",
+         *           "id": "77aa...",
+         *           "networks": [
+         *             "linkedin"
+         *           ],
+         *           "programme_id": "0c3b...",
+         *           "recorded_at": "2026-05-19T09:12:00Z"
+         *         }
+         *       ]
+         *     }
+         */
+        ConsentPage: {
+            /** Items */
+            items: components["schemas"]["ConsentOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /**
          * DeclineIn
          * @example {
          *       "reason": "not now"
@@ -1132,6 +1214,28 @@ export interface components {
             left_at: string | null;
             /** Left Reason */
             left_reason: string | null;
+        };
+        /**
+         * EnrolmentPage
+         * @example {
+         *       "items": [
+         *         {
+         *           "enrolled_at": "2026-05-19T09:12:00Z",
+         *           "id": "4e1a...",
+         *           "programme_id": "0c3b...",
+         *           "status": "active"
+         *         }
+         *       ]
+         *     }
+         */
+        EnrolmentPage: {
+            /** Items */
+            items: components["schemas"]["EnrolmentOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
         };
         /**
          * ErasureOut
@@ -1202,6 +1306,33 @@ export interface components {
             send_at?: string | null;
         };
         /**
+         * InvitationPage
+         * @example {
+         *       "items": [
+         *         {
+         *           "charter_version": "2026-01",
+         *           "id": "9d2f...",
+         *           "not_before": "2026-05-18T08:00:00Z",
+         *           "programme_id": "0c3b...",
+         *           "programme_kind": "sharing_platform",
+         *           "programme_name": "Voices of Acme",
+         *           "reason": "joiner",
+         *           "sent_at": "2026-05-18T08:00:02Z",
+         *           "status": "sent"
+         *         }
+         *       ]
+         *     }
+         */
+        InvitationPage: {
+            /** Items */
+            items: components["schemas"]["InvitationOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /**
          * LoginSubjectIn
          * @example {
          *       "subject": "6f1c2a52-0000-4c1e-9a57-000000000001"
@@ -1233,6 +1364,7 @@ export interface components {
         /**
          * MemberPage
          * @example {
+         *       "disclosure": "full",
          *       "items": [
          *         {
          *           "ambassador_id": "5f1c...",
@@ -1262,6 +1394,11 @@ export interface components {
             total: number | null;
             /** Items */
             items: components["schemas"]["Member"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
             /**
              * Disclosure
              * @default full
@@ -1336,6 +1473,30 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /**
+         * NominationPage
+         * @example {
+         *       "items": [
+         *         {
+         *           "ambassador_id": "5f1c...",
+         *           "cohort_id": "c2027...",
+         *           "created_at": "2026-11-02T10:00:00Z",
+         *           "id": "n1...",
+         *           "nominated_by": "chloe",
+         *           "note": "Great posts"
+         *         }
+         *       ]
+         *     }
+         */
+        NominationPage: {
+            /** Items */
+            items: components["schemas"]["NominationOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
         };
         /**
          * NoticeAccepted
@@ -1668,6 +1829,38 @@ export interface components {
             created_at: string;
         };
         /**
+         * ProgrammePage
+         * @example {
+         *       "items": [
+         *         {
+         *           "archived": false,
+         *           "audience": {
+         *             "countries": [
+         *               "FR"
+         *             ]
+         *           },
+         *           "capacity": 500,
+         *           "charter_version": "2026-01",
+         *           "created_at": "2026-05-04T10:00:00Z",
+         *           "display_name": "Digital Leaders",
+         *           "id": "0c3b7a52-1d2e-4f5a-9b8c-7d6e5f4a3b2c",
+         *           "invite_joiners": true,
+         *           "kind": "sharing_platform",
+         *           "onboarding_delay_hours": 336
+         *         }
+         *       ]
+         *     }
+         */
+        ProgrammePage: {
+            /** Items */
+            items: components["schemas"]["ProgrammeOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /**
          * ProgrammePatch
          * @example {
          *       "charter_version": "2026-06",
@@ -1720,6 +1913,30 @@ export interface components {
              * Format: date-time
              */
             registered_at: string;
+        };
+        /**
+         * RegistrationPage
+         * @example {
+         *       "items": [
+         *         {
+         *           "activity_id": "a1...",
+         *           "ambassador_id": "5f1c...",
+         *           "id": "r1...",
+         *           "registered_at": "2026-05-20T10:00:00Z",
+         *           "status": "waitlisted",
+         *           "waitlist_position": 2
+         *         }
+         *       ]
+         *     }
+         */
+        RegistrationPage: {
+            /** Items */
+            items: components["schemas"]["RegistrationOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
         };
         /**
          * RenewIn
@@ -5986,6 +6203,10 @@ export interface operations {
         parameters: {
             query?: {
                 include_archived?: boolean;
+                /** @description Page size, at most 200 */
+                limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -5999,7 +6220,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProgrammeOut"][];
+                    "application/json": components["schemas"]["ProgrammePage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -6514,7 +6735,12 @@ export interface operations {
     };
     list_invitations_v1_ambassadors__ambassador_id__invitations_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, at most 200 */
+                limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 ambassador_id: string;
@@ -6529,7 +6755,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvitationOut"][];
+                    "application/json": components["schemas"]["InvitationPage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -6950,7 +7176,12 @@ export interface operations {
     };
     list_enrolments_v1_ambassadors__ambassador_id__enrolments_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, at most 200 */
+                limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 ambassador_id: string;
@@ -6965,7 +7196,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EnrolmentOut"][];
+                    "application/json": components["schemas"]["EnrolmentPage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -7055,6 +7286,10 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "json" | "csv";
+                /** @description Page size, at most 200 */
+                limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
             };
             header?: never;
             path: {
@@ -7070,7 +7305,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConsentOut"][];
+                    "application/json": components["schemas"]["ConsentPage"];
                     "text/csv": unknown;
                 };
             };
@@ -7161,7 +7396,10 @@ export interface operations {
         parameters: {
             query?: {
                 programme_id?: string | null;
+                /** @description Page size, at most 200 */
                 limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -7175,7 +7413,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConsentOut"][];
+                    "application/json": components["schemas"]["ConsentPage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -7692,7 +7930,12 @@ export interface operations {
     };
     list_cohorts_v1_programmes__programme_id__cohorts_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, at most 200 */
+                limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 programme_id: string;
@@ -7707,7 +7950,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CohortOut"][];
+                    "application/json": components["schemas"]["CohortPage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -7905,7 +8148,12 @@ export interface operations {
     };
     list_nominations_v1_cohorts__cohort_id__nominations_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, at most 200 */
+                limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 cohort_id: string;
@@ -7920,7 +8168,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NominationOut"][];
+                    "application/json": components["schemas"]["NominationPage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -8230,6 +8478,10 @@ export interface operations {
         parameters: {
             query?: {
                 include_past?: boolean;
+                /** @description Page size, at most 200 */
+                limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -8243,7 +8495,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ActivityOut"][];
+                    "application/json": components["schemas"]["ActivityPage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -8756,7 +9008,12 @@ export interface operations {
     };
     list_registrations_v1_activities__activity_id__registrations_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, at most 200 */
+                limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 activity_id: string;
@@ -8771,7 +9028,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RegistrationOut"][];
+                    "application/json": components["schemas"]["RegistrationPage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -9076,8 +9333,10 @@ export interface operations {
     segment_members_v1_programmes__programme_id__segments__state__get: {
         parameters: {
             query?: {
+                /** @description Page size, at most 200 */
                 limit?: number;
-                offset?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
                 active_window_days?: number | null;
             };
             header?: never;

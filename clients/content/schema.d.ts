@@ -183,7 +183,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who did what to the item, and when */
+        /** Who did what to the item, and when (oldest first) */
         get: operations["item_audit_v1_items__item_id__audit_get"];
         put?: never;
         post?: never;
@@ -469,6 +469,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ambassadors/{ambassador_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything this service holds about a person (`me` for yourself)
+         * @description The content service's part of a data subject request: the projected profile (targeting attributes), submissions, items published from them and shares. Each list holds at most 500 rows, newest first; `truncated` names the lists cut short. An ambassador may ask only about themselves (403 otherwise); a programme manager about anyone of their tenant (404 when this service holds nothing about them), audited.
+         */
+        get: operations["export_v1_ambassadors__ambassador_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -552,6 +572,16 @@ export interface components {
              * Format: date-time
              */
             at: string;
+        };
+        /**
+         * AuditPage
+         * @description The item's audit trail, oldest first.
+         */
+        AuditPage: {
+            /** Items */
+            items: components["schemas"]["AuditOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /**
          * CampaignIn
@@ -2910,7 +2940,11 @@ export interface operations {
     };
     item_audit_v1_items__item_id__audit_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path: {
                 item_id: string;
@@ -2925,7 +2959,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditOut"][];
+                    "application/json": components["schemas"]["AuditPage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -3148,7 +3182,7 @@ export interface operations {
                     "application/json": components["schemas"]["FeedPage"];
                 };
             };
-            /** @description Unreadable cursor (problem+json) */
+            /** @description Malformed request (for example an invalid Idempotency-Key). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3202,7 +3236,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid content: `errors[]` lists each invalid field. */
+            /** @description A cursor this service did not issue (`invalid-cursor`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5054,6 +5088,139 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaxonomyOut"];
+                };
+            };
+            /** @description Malformed request (for example an invalid Idempotency-Key). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or tenant does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (or a request with this Idempotency-Key runs). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid content: `errors[]` lists each invalid field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A quota or cap was reached; `Retry-After` and `retry_at` say when to retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_v1_ambassadors__ambassador_id__export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ambassador_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ambassador_id": "5f1c...",
+                     *       "profile": {
+                     *         "ambassador_id": "5f1c...",
+                     *         "country": "FR",
+                     *         "programmes": [
+                     *           "8a1e..."
+                     *         ]
+                     *       },
+                     *       "submissions": [
+                     *         {
+                     *           "id": "0b7d...",
+                     *           "title": "Our new plant",
+                     *           "status": "pending"
+                     *         }
+                     *       ],
+                     *       "submitted_items": [],
+                     *       "shares": [
+                     *         {
+                     *           "content_id": "c41a...",
+                     *           "shared_at": "2026-05-03T09:00:00+00:00"
+                     *         }
+                     *       ],
+                     *       "truncated": [],
+                     *       "exported_at": "2026-05-04T10:00:00+00:00"
+                     *     }
+                     */
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */

@@ -266,7 +266,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Launched campaigns against their goal (shares, measured reach or clicks) */
+        /** Launched campaigns against their goal (shares, measured reach or clicks), newest first */
         get: operations["campaigns_v1_kpis_campaigns_get"];
         put?: never;
         post?: never;
@@ -407,7 +407,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every version of the point rules */
+        /** Every version of the point rules, oldest first */
         get: operations["list_rules_v1_points_rules_get"];
         put?: never;
         /** Add the next version, in force from effective_from (not in the past) */
@@ -425,7 +425,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's challenges */
+        /** The tenant's challenges, oldest first */
         get: operations["list_challenges_v1_challenges_get"];
         put?: never;
         /** Create Challenge */
@@ -530,7 +530,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The reward catalogue */
+        /** The reward catalogue, oldest first */
         get: operations["list_rewards_v1_rewards_get"];
         put?: never;
         /** Create Reward */
@@ -565,7 +565,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Redemptions */
+        /** Redemptions, newest first */
         get: operations["list_redemptions_v1_redemptions_get"];
         put?: never;
         /** Redeem a reward: holds its points and one unit of stock at once */
@@ -618,10 +618,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Company Reach */
+        /** The company's own reach figures, by first day */
         get: operations["list_company_reach_v1_settings_company_reach_get"];
         /** The company page's reach over a period (for the employee vs company ratio) */
         put: operations["set_company_reach_v1_settings_company_reach_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ambassadors/{ambassador_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything this service holds about a person (`me` for yourself)
+         * @description The metrics service's part of a data subject request: projected profile, memberships, connections, preferences (whether they hide from public boards, digest address; never the unsubscribe token), share facts, daily roll-ups, points ledger and balance, board scores, badges, challenge progress, redemptions, re-engagement mails and digests naming them. Each list holds at most 500 rows, newest first; `truncated` names the lists cut short. An ambassador may ask only about themselves (403 otherwise); a programme manager about anyone of their tenant (404 when this service holds nothing about them), audited.
+         */
+        get: operations["export_v1_ambassadors__ambassador_id__export_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -693,6 +713,19 @@ export interface components {
              */
             awarded_at: string;
         };
+        /**
+         * BadgePage
+         * @description My badges, oldest first.
+         */
+        BadgePage: {
+            /** Items */
+            items: components["schemas"]["BadgeOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
         /** BalanceOut */
         BalanceOut: {
             /** Earned */
@@ -759,6 +792,19 @@ export interface components {
             /** Goal Reached At */
             goal_reached_at: string | null;
         };
+        /**
+         * CampaignPage
+         * @description Launched campaigns against their goal, newest first.
+         */
+        CampaignPage: {
+            /** Items */
+            items: components["schemas"]["CampaignOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
         /** ChallengeIn */
         ChallengeIn: {
             /** Title */
@@ -824,6 +870,21 @@ export interface components {
             /** Cancelled At */
             cancelled_at: string | null;
         };
+        /**
+         * ChallengePage
+         * @example {
+         *       "items": []
+         *     }
+         */
+        ChallengePage: {
+            /** Items */
+            items: components["schemas"]["ChallengeOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
         /** ChallengePatch */
         ChallengePatch: {
             /** Title */
@@ -871,6 +932,19 @@ export interface components {
             reach: number;
             /** Audience */
             audience?: number | null;
+        };
+        /**
+         * CompanyReachPage
+         * @description The company's own reach figures, by first day.
+         */
+        CompanyReachPage: {
+            /** Items */
+            items: components["schemas"]["CompanyReachOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
         };
         /** ConcentrationOut */
         ConcentrationOut: {
@@ -1012,6 +1086,19 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * DigestPage
+         * @description Digests made, newest first.
+         */
+        DigestPage: {
+            /** Items */
+            items: components["schemas"]["DigestOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
         };
         /** EchoOut */
         EchoOut: {
@@ -1365,6 +1452,19 @@ export interface components {
             /** Version */
             version: number;
         };
+        /**
+         * PointRulesPage
+         * @description Every version of the point rules, oldest first.
+         */
+        PointRulesPage: {
+            /** Items */
+            items: components["schemas"]["PointRulesOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
         /** PointsOut */
         PointsOut: {
             /** Ambassador Id */
@@ -1521,6 +1621,21 @@ export interface components {
             note: string | null;
         };
         /**
+         * RedemptionPage
+         * @example {
+         *       "items": []
+         *     }
+         */
+        RedemptionPage: {
+            /** Items */
+            items: components["schemas"]["RedemptionOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
+        };
+        /**
          * Report
          * @enum {string}
          */
@@ -1575,6 +1690,21 @@ export interface components {
             min_stage: string | null;
             /** Active */
             active: boolean;
+        };
+        /**
+         * RewardPage
+         * @example {
+         *       "items": []
+         *     }
+         */
+        RewardPage: {
+            /** Items */
+            items: components["schemas"]["RewardOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
+            next_cursor: string | null;
         };
         /**
          * SegmentIn
@@ -3230,7 +3360,10 @@ export interface operations {
     campaigns_v1_kpis_campaigns_get: {
         parameters: {
             query?: {
+                /** @description Page size, at most 200 */
                 limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -3244,7 +3377,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CampaignOut"][];
+                    "application/json": components["schemas"]["CampaignPage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -3301,7 +3434,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid content: `errors[]` lists each invalid field. */
+            /** @description A cursor this service did not issue (`invalid-cursor`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3785,7 +3918,12 @@ export interface operations {
     };
     my_badges_v1_me_badges_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, at most 200 */
+                limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3798,7 +3936,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BadgeOut"][];
+                    "application/json": components["schemas"]["BadgePage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -3855,7 +3993,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid content: `errors[]` lists each invalid field. */
+            /** @description A cursor this service did not issue (`invalid-cursor`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4304,7 +4442,12 @@ export interface operations {
     };
     list_rules_v1_points_rules_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, at most 200 */
+                limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4317,7 +4460,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PointRulesOut"][];
+                    "application/json": components["schemas"]["PointRulesPage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -4374,7 +4517,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid content: `errors[]` lists each invalid field. */
+            /** @description A cursor this service did not issue (`invalid-cursor`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4514,10 +4657,10 @@ export interface operations {
     list_challenges_v1_challenges_get: {
         parameters: {
             query?: {
-                /** @description page size */
+                /** @description Page size, at most 200 */
                 limit?: number;
-                /** @description last id of the previous page */
-                after?: string | null;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -4531,7 +4674,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChallengeOut"][];
+                    "application/json": components["schemas"]["ChallengePage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -4588,7 +4731,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid content: `errors[]` lists each invalid field. */
+            /** @description A cursor this service did not issue (`invalid-cursor`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5150,10 +5293,10 @@ export interface operations {
     list_digests_v1_digests_get: {
         parameters: {
             query?: {
-                /** @description page size */
+                /** @description Page size, at most 200 */
                 limit?: number;
-                /** @description created_at of the last seen */
-                before?: string | null;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -5167,7 +5310,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DigestOut"][];
+                    "application/json": components["schemas"]["DigestPage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -5224,7 +5367,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid content: `errors[]` lists each invalid field. */
+            /** @description A cursor this service did not issue (`invalid-cursor`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5465,10 +5608,10 @@ export interface operations {
     list_rewards_v1_rewards_get: {
         parameters: {
             query?: {
-                /** @description page size */
+                /** @description Page size, at most 200 */
                 limit?: number;
-                /** @description last id of the previous page */
-                after?: string | null;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -5482,7 +5625,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RewardOut"][];
+                    "application/json": components["schemas"]["RewardPage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -5539,7 +5682,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid content: `errors[]` lists each invalid field. */
+            /** @description A cursor this service did not issue (`invalid-cursor`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5792,10 +5935,10 @@ export interface operations {
                 /** @description only mine (managers may list everyone's) */
                 mine?: boolean;
                 status?: ("requested" | "approved" | "fulfilled" | "rejected" | "cancelled") | null;
-                /** @description page size */
+                /** @description Page size, at most 200 */
                 limit?: number;
-                /** @description last id of the previous page */
-                before?: string | null;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -5809,7 +5952,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RedemptionOut"][];
+                    "application/json": components["schemas"]["RedemptionPage"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -5866,7 +6009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid content: `errors[]` lists each invalid field. */
+            /** @description A cursor this service did not issue (`invalid-cursor`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6325,7 +6468,12 @@ export interface operations {
     };
     list_company_reach_v1_settings_company_reach_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, at most 200 */
+                limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
+                cursor?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6338,7 +6486,115 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CompanyReachOut"][];
+                    "application/json": components["schemas"]["CompanyReachPage"];
+                };
+            };
+            /** @description Malformed request (for example an invalid Idempotency-Key). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or tenant does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (or a request with this Idempotency-Key runs). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A cursor this service did not issue (`invalid-cursor`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A quota or cap was reached; `Retry-After` and `retry_at` say when to retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_company_reach_v1_settings_company_reach_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried write safe: the first answer is replayed for the same key and the same request; the same key with another request is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyReachIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyReachOut"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -6424,21 +6680,16 @@ export interface operations {
             };
         };
     };
-    set_company_reach_v1_settings_company_reach_put: {
+    export_v1_ambassadors__ambassador_id__export_get: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes a retried write safe: the first answer is replayed for the same key and the same request; the same key with another request is refused (422). */
-                "Idempotency-Key"?: string;
+            header?: never;
+            path: {
+                ambassador_id: string;
             };
-            path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CompanyReachIn"];
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
@@ -6446,7 +6697,62 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CompanyReachOut"];
+                    /**
+                     * @example {
+                     *       "ambassador_id": "5f1c...",
+                     *       "profile": {
+                     *         "ambassador_id": "5f1c...",
+                     *         "country": "FR",
+                     *         "quiet_hours_start": "20:00"
+                     *       },
+                     *       "preferences": {
+                     *         "hidden": true,
+                     *         "email": "lea@example.com",
+                     *         "suggestions": true
+                     *       },
+                     *       "balance": {
+                     *         "earned": 120,
+                     *         "spent": 50,
+                     *         "held": 0
+                     *       },
+                     *       "counters": {
+                     *         "shares": 14,
+                     *         "longest_weekly_streak": 3
+                     *       },
+                     *       "memberships": [],
+                     *       "connections": [
+                     *         {
+                     *           "network": "linkedin",
+                     *           "audience_size": 480
+                     *         }
+                     *       ],
+                     *       "shares": [],
+                     *       "daily_activity": [],
+                     *       "points_ledger": [
+                     *         {
+                     *           "amount": 10,
+                     *           "reason": "share",
+                     *           "occurred_at": "2026-05-03T09:00:00Z"
+                     *         }
+                     *       ],
+                     *       "board_scores": [],
+                     *       "badges": [
+                     *         {
+                     *           "code": "first_share",
+                     *           "title": "First share"
+                     *         }
+                     *       ],
+                     *       "challenge_progress": [],
+                     *       "redemptions": [],
+                     *       "reengagement_mails": [],
+                     *       "digests": [],
+                     *       "truncated": [],
+                     *       "exported_at": "2026-05-04T10:00:00+00:00"
+                     *     }
+                     */
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */

@@ -82,7 +82,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's connected accounts */
+        /** The caller's connected accounts, by network */
         get: operations["list_connections_v1_connections_get"];
         put?: never;
         post?: never;
@@ -267,6 +267,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ambassadors/{ambassador_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything this service holds about a person (`me` for yourself)
+         * @description The sharing service's part of a data subject request: projected profile, connected accounts (never their tokens), pending authorizations, shares (scheduled, posted, failed, cancelled) with their text, reach figures, conversions attributed to them and auto-share opt-ins. Each list holds at most 500 rows, newest first; `truncated` names the lists cut short. An ambassador may ask only about themselves (403 otherwise); a programme manager about anyone of their tenant (404 when this service holds nothing about them, or they were erased), audited.
+         */
+        get: operations["export_v1_ambassadors__ambassador_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -367,6 +387,19 @@ export interface components {
              * Format: date-time
              */
             connected_at: string;
+        };
+        /**
+         * ConnectionPageOut
+         * @description One page of the caller's connections (docs/api.md, "Lists").
+         */
+        ConnectionPageOut: {
+            /** Items */
+            items: components["schemas"]["ConnectionOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last.
+             */
+            next_cursor: string | null;
         };
         /**
          * ConversionIn
@@ -996,7 +1029,11 @@ export interface operations {
     };
     list_connections_v1_connections_get: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the last page */
+                cursor?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1009,7 +1046,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConnectionOut"][];
+                    "application/json": components["schemas"]["ConnectionPageOut"];
                 };
             };
             /** @description Malformed request (for example an invalid Idempotency-Key). */
@@ -1066,7 +1103,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid content: `errors[]` lists each invalid field. */
+            /** @description A cursor this service did not issue (`invalid-cursor`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1274,7 +1311,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A cursor this service did not issue (`bad-cursor`) */
+            /** @description A cursor this service did not issue (`invalid-cursor`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2426,6 +2463,161 @@ export interface operations {
                 };
             };
             /** @description Unknown network (`unknown-network`), an address range that is not one (`invalid-address-range`) or bad values */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A quota or cap was reached; `Retry-After` and `retry_at` say when to retry. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_v1_ambassadors__ambassador_id__export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ambassador_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ambassador_id": "5f1c...",
+                     *       "profile": {
+                     *         "login_subject": "idp|42",
+                     *         "employee_active": true,
+                     *         "memberships": {}
+                     *       },
+                     *       "connections": [
+                     *         {
+                     *           "id": "c0de...",
+                     *           "network": "linkedin",
+                     *           "network_user_id": "li-123",
+                     *           "display_name": "Léa Martin",
+                     *           "status": "connected",
+                     *           "connected_at": "2026-04-01T08:00:00+00:00"
+                     *         }
+                     *       ],
+                     *       "pending_authorizations": [],
+                     *       "shares": [
+                     *         {
+                     *           "id": "5ha2...",
+                     *           "network": "linkedin",
+                     *           "status": "posted",
+                     *           "text": "Proud!"
+                     *         }
+                     *       ],
+                     *       "reach": [
+                     *         {
+                     *           "share_id": "5ha2...",
+                     *           "impressions": 1200,
+                     *           "clicks": 14
+                     *         }
+                     *       ],
+                     *       "conversions": [
+                     *         {
+                     *           "share_id": "5ha2...",
+                     *           "kind": "application"
+                     *         }
+                     *       ],
+                     *       "autoshare_choices": [
+                     *         {
+                     *           "network": "linkedin",
+                     *           "action": "granted"
+                     *         }
+                     *       ],
+                     *       "truncated": [],
+                     *       "exported_at": "2026-05-04T10:00:00+00:00"
+                     *     }
+                     */
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Malformed request (for example an invalid Idempotency-Key). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or tenant does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (or a request with this Idempotency-Key runs). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid content: `errors[]` lists each invalid field. */
             422: {
                 headers: {
                     [name: string]: unknown;
