@@ -94,7 +94,7 @@ async def _share_traced(infra: Infra, prefix: str, sharing: Any) -> None:
         started = await sharing.client.post("/v1/connections/mastodon/authorize", headers=me)
         return started.status_code == 200 and started.json()
 
-    started = await eventually(projected)
+    started = await eventually(projected, timeout=60)
     async with httpx.AsyncClient(follow_redirects=False) as browser:
         url = started["authorization_url"]
         form = dict(parse_qsl(urlsplit(url).query))
@@ -112,7 +112,8 @@ async def _share_traced(infra: Infra, prefix: str, sharing: Any) -> None:
         )
         return answer if answer.status_code == 201 else None
 
-    answer = await eventually(share)  # the item's projection may still be on its way
+    # The item's projection may still be on its way (a new consumer group joins first).
+    answer = await eventually(share, timeout=60)
     [made] = answer.json()["shares"]
     await read_events(infra, prefix, "share", of_type("share.made", share_id=made["id"]))
 

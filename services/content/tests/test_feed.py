@@ -131,7 +131,7 @@ async def test_feed_targeting_window_shares_order_and_search(
         if not cursor:
             break
     assert seen == [i["id"] for i in r.json()["items"]]
-    assert (await c.get("/v1/feed", params={"cursor": "garbage"}, headers=de)).status_code == 400
+    assert (await c.get("/v1/feed", params={"cursor": "garbage"}, headers=de)).status_code == 422
 
     # Filters and language-aware search (French stemming: "cheval" finds "chevaux").
     r = await c.get("/v1/feed", params={"q": "cheval marché"}, headers=de)

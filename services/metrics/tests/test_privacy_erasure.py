@@ -18,13 +18,13 @@ async def test_erasure_keeps_anonymous_aggregates_only(
 ) -> None:
     manager = infra.auth(tenant=tenant, roles=["program_manager"])
     bob = infra.auth(tenant=tenant, roles=["ambassador"], subject="sub-bob")
-    await send(
+    enrolled = await send(
         tenant,
         enrolment("ann", site="paris"),
         enrolment("bob", site="lyon", timezone="Europe/Paris"),
         time=at(1),
     )
-    sent = await send(
+    sent = enrolled + await send(
         tenant,
         ConnectionConnected(
             connection_id="cx-bob",
