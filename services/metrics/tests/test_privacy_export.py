@@ -39,8 +39,12 @@ async def _bob(
 ) -> dict[str, str]:
     manager = infra.auth(tenant=tenant, roles=["program_manager"])
     bob = infra.auth(tenant=tenant, roles=["ambassador"], subject="sub-bob")
-    await send(tenant, enrolment("bob", site="lyon", timezone="Europe/Paris"), time=at(1))
-    sent = await send(
+    # Enrolments travel on another topic than shares: wait for both, or points may be
+    # applied to a person not yet known.
+    enrolled = await send(
+        tenant, enrolment("bob", site="lyon", timezone="Europe/Paris"), time=at(1)
+    )
+    sent = enrolled + await send(
         tenant,
         ConnectionConnected(
             connection_id="cx-bob",
