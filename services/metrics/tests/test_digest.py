@@ -65,13 +65,14 @@ async def activity(infra: Infra, metrics: RunningService, send, processed) -> di
         headers=manager,
     )
     assert r.status_code == 200, r.text
-    await send(
+    # Enrolments travel on another topic than shares: wait for them too.
+    enrolled = await send(
         TENANT,
         *(enrolment(p, site="paris") for p in ("ann", "bob", "cat")),
         time=utc(4, 1),
     )
-    await send(TENANT, enrolment("dan", programme="p2"), time=utc(5, 5))
-    sent = await send(
+    enrolled += await send(TENANT, enrolment("dan", programme="p2"), time=utc(5, 5))
+    sent = enrolled + await send(
         TENANT,
         share("ann", 1, utc(4, 10), content="k1"),
         share("bob", 1, utc(4, 11), content="k1"),
