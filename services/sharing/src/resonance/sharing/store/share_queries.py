@@ -68,20 +68,6 @@ async def slot_times(
     return list(rows.scalars())
 
 
-async def existing_fingerprints(
-    session: AsyncSession, tenant: str, fingerprints: list[str]
-) -> set[str]:
-    if not fingerprints:
-        return set()
-    rows = await session.execute(
-        select(Share.fingerprint).where(
-            Share.tenant == tenant,
-            Share.fingerprint.in_(fingerprints),  # type: ignore[union-attr]
-        )
-    )
-    return {str(f) for f in rows.scalars()}
-
-
 @dataclass(frozen=True)
 class LinkTarget:
     """What a tracked link resolves to; immutable once the share exists, hence cacheable."""
