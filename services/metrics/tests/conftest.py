@@ -13,8 +13,9 @@ from sqlalchemy import text
 
 from resonance.common.events.catalogue import model_for
 from resonance.common.events.envelope import Envelope, EventData, new_envelope
-from resonance.devstack.testing import Infra, RunningService, running_service
+from resonance.devstack.testing import Infra, RunningService, eventually, running_service
 from resonance.metrics.devtools.sample_facts import NOW
+from resonance.metrics.events.facts import APPLY
 
 Send = Callable[..., Awaitable[list[Envelope]]]
 
@@ -39,10 +40,17 @@ def send(infra: Infra, metrics: RunningService) -> Send:
     """Publishes events (or envelopes, to redeliver one) as the other services would."""
 
     async def publish(
-        tenant: str, *items: EventData | Envelope, time: datetime | None = None
+        tenant: str,
+        *items: EventData | Envelope,
+        time: datetime | None = None,
+        wait: bool = True,
     ) -> list[Envelope]:
         """`time` sets the envelopes' time: when the producer says the fact happened (what
-        ambassador.* and submission.approved are dated by)."""
+        ambassador.* and submission.approved are dated by).
+
+        Returns once the consumer has applied every event it handles (`wait=False` returns
+        as soon as Kafka has them): facts arrive on several topics, so an enrolment sent
+        before a share is not applied before it unless the test waits."""
         producer = AIOKafkaProducer(**infra.kafka_options())
         await producer.start()
         sent = []
@@ -58,9 +66,29 @@ def send(infra: Infra, metrics: RunningService) -> Send:
                 sent.append(envelope)
         finally:
             await producer.stop()
+        if wait:
+            await _applied(metrics, [e.id for e in sent if model_for(e.type) in APPLY])
         return sent
 
     return publish
+
+
+async def _applied(metrics: RunningService, event_ids: list[str], timeout: float = 60) -> None:
+    wanted = set(event_ids)
+
+    async def all_applied() -> bool:
+        async with metrics.runtime.db.session() as session:
+            found = await session.execute(
+                text(
+                    "SELECT count(*) FROM inbox"
+                    " WHERE consumer = 'metrics.facts' AND event_id = ANY(:ids)"
+                ),
+                {"ids": list(wanted)},
+            )
+            return found.scalar_one() == len(wanted)
+
+    if wanted:
+        await eventually(all_applied, timeout=timeout)
 
 
 def _topic(envelope: Envelope) -> str:
