@@ -4,6 +4,7 @@ expiring, listing, disconnecting (revoked at the network), another tenant's ids,
 rotation, LinkedIn expiry announcements."""
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
@@ -11,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
+from resonance.common.events.catalogue import AmbassadorEnrolled, AmbassadorProfile
 from resonance.common.events.envelope import Envelope
 from resonance.devstack.sandbox.client import RunningSandbox, sharing_settings
 from resonance.devstack.sandbox.config import DEMO_ACCOUNTS, account_id
@@ -21,6 +23,7 @@ from resonance.sharing.service.expiry import announce_expiring
 from resonance.sharing.service.networks import networks_of
 
 from .connect_kit import ambassador, connect, connection_row, consent
+from .share_kit import applied, emit_at, new_id
 
 TENANT = "conn"
 ADAM = next(a for a in DEMO_ACCOUNTS if a.username == "adam")
@@ -67,6 +70,34 @@ async def test_connect_through_the_consent_page(
         assert all(p not in text for p in plain), "a token leaked"
     [event] = [e for e in events if e.data["connection_id"] == body["id"]]
     assert event.data["audience_size"] == ADAM.followers[network]  # type: ignore[index]
+
+
+async def test_an_account_connected_before_the_enrolment_arrives_is_kept(
+    infra: Infra, svc: RunningService
+) -> None:
+    """The ambassadors service's event can reach us after the person has connected (their
+    first login races the HR sync): the connection, made under their login subject, moves to
+    their ambassador id, where their shares look for it."""
+    subject, ambassador_id = f"early-{uuid.uuid4().hex[:8]}", new_id()
+    me = ambassador(infra, TENANT, subject)
+    connected = (await connect(svc, "mastodon", me)).json()
+    enrolled = await emit_at(
+        infra,
+        svc.settings.topic_prefix,
+        TENANT,
+        AmbassadorEnrolled(
+            ambassador_id=ambassador_id,
+            programme_id="prog-1",
+            charter_version="1",
+            networks=["mastodon"],
+            profile=AmbassadorProfile(timezone="UTC"),
+            login_subject=subject,
+        ),
+    )
+    await applied(svc, enrolled)
+    listed = (await svc.client.get("/v1/connections", headers=me)).json()["items"]
+    assert [c["id"] for c in listed] == [connected["id"]]
+    assert (await connection_row(svc, connected["id"])).ambassador_id == ambassador_id
 
 
 async def test_state_is_single_use_and_expires(

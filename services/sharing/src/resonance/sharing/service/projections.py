@@ -17,7 +17,7 @@ from resonance.common.events.catalogue import (
 from resonance.common.unit_of_work import UnitOfWork
 from resonance.sharing.service import projection_rules as rules
 from resonance.sharing.settings import SharingSettings
-from resonance.sharing.store import share_queries, views
+from resonance.sharing.store import connections, share_queries, views
 from resonance.sharing.store.share_views import AmbassadorView, CampaignView, ContentView
 
 Uow: TypeAlias = UnitOfWork[SharingSettings]
@@ -31,14 +31,22 @@ async def _person(uow: Uow, tenant: str, ambassador_id: str) -> AmbassadorView:
     return row
 
 
-def _apply_profile(
-    row: AmbassadorView, profile: AmbassadorProfile, login_subject: str | None, at: datetime
+async def _apply_profile(
+    uow: Uow,
+    row: AmbassadorView,
+    profile: AmbassadorProfile,
+    login_subject: str | None,
+    at: datetime,
 ) -> None:
     if not rules.is_newer(at, row.profile_at):
         return
     row.profile = profile.model_dump(mode="json")
     row.profile_at = at
     if login_subject:  # older producers do not send it: keep what is known
+        if login_subject != row.login_subject and login_subject != row.ambassador_id:
+            # Someone who connected an account before this event arrived did so under their
+            # login subject; their shares will look for it under their ambassador id.
+            await connections.adopt(uow.session, row.tenant, login_subject, row.ambassador_id)
         row.login_subject = login_subject
 
 
@@ -48,7 +56,7 @@ async def ambassador_enrolled(
     row = await _person(uow, tenant, event.ambassador_id)
     if row.erased_at is not None:
         return  # a tombstone: a late event never brings an erased person back
-    _apply_profile(row, event.profile, event.login_subject, at)
+    await _apply_profile(uow, row, event.profile, event.login_subject, at)
     row.memberships = rules.enrol(row.memberships, event.programme_id, event.networks, at)
     row.updated_at = uow.now()
 
@@ -59,7 +67,7 @@ async def ambassador_updated(uow: Uow, tenant: str, event: AmbassadorUpdated, at
         return
     if rules.is_newer(at, row.profile_at):
         row.employee_active = event.active
-    _apply_profile(row, event.profile, event.login_subject, at)
+    await _apply_profile(uow, row, event.profile, event.login_subject, at)
     row.updated_at = uow.now()
 
 

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, exists, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -109,3 +109,29 @@ async def expiring(
         .with_for_update(skip_locked=True)
     )
     return (await session.execute(query)).scalars().all()
+
+
+async def adopt(session: AsyncSession, tenant: str, subject: str, ambassador_id: str) -> int:
+    """Moves what a person started under their login subject (before their enrolment reached
+    this service) to their ambassador id: the connections, except on a network the ambassador
+    id already has one for, and the OAuth states still in flight. Returns connections moved."""
+    mine = Connection.__table__.alias("mine")
+    moved = await session.execute(
+        update(Connection)
+        .where(
+            col(Connection.tenant) == tenant,
+            col(Connection.ambassador_id) == subject,
+            ~exists().where(
+                mine.c.tenant == tenant,
+                mine.c.ambassador_id == ambassador_id,
+                mine.c.network == col(Connection.network),
+            ),
+        )
+        .values(ambassador_id=ambassador_id)
+    )
+    await session.execute(
+        update(OAuthState)
+        .where(col(OAuthState.tenant) == tenant, col(OAuthState.ambassador_id) == subject)
+        .values(ambassador_id=ambassador_id)
+    )
+    return int(getattr(moved, "rowcount", 0) or 0)
