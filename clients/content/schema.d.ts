@@ -580,7 +580,10 @@ export interface components {
         AuditPage: {
             /** Items */
             items: components["schemas"]["AuditOut"][];
-            /** Next Cursor */
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
             next_cursor: string | null;
         };
         /**
@@ -1155,7 +1158,10 @@ export interface components {
         ItemPage: {
             /** Items */
             items: components["schemas"]["ItemOut"][];
-            /** Next Cursor */
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
             next_cursor: string | null;
         };
         /**
@@ -1248,21 +1254,30 @@ export interface components {
         Page_CampaignOut_: {
             /** Items */
             items: components["schemas"]["CampaignOut"][];
-            /** Next Cursor */
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
             next_cursor: string | null;
         };
         /** Page[SourceOut] */
         Page_SourceOut_: {
             /** Items */
             items: components["schemas"]["SourceOut"][];
-            /** Next Cursor */
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
             next_cursor: string | null;
         };
         /** Page[SubmissionOut] */
         Page_SubmissionOut_: {
             /** Items */
             items: components["schemas"]["SubmissionOut"][];
-            /** Next Cursor */
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
+             */
             next_cursor: string | null;
         };
         /**

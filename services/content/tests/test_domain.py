@@ -8,7 +8,7 @@ from resonance.common.events.catalogue import Targeting
 from resonance.content.domain.addresses import is_public_address
 from resonance.content.domain.captions import caption_length, length_issue, number_variants
 from resonance.content.domain.compliance import clean_terms, find_blocked_term
-from resonance.content.domain.cursor import BadCursor, FeedPosition
+from resonance.content.domain.cursor import FeedPosition, InvalidCursor
 from resonance.content.domain.mix import compute_mix
 from resonance.content.domain.targeting import AudienceProfile, matches
 from resonance.content.domain.taxonomy import category_error
@@ -148,5 +148,5 @@ def test_mix_and_cursor() -> None:
     assert compute_mix(0, 0).company_share is None
     pos = FeedPosition(True, False, datetime(2026, 1, 1, tzinfo=UTC), __import__("uuid").uuid4())
     assert FeedPosition.decode(pos.encode()) == pos
-    with pytest.raises(BadCursor):
+    with pytest.raises(InvalidCursor):
         FeedPosition.decode("nope")

@@ -12,7 +12,7 @@ from resonance.common.events.catalogue import Targeting
 from resonance.content.domain.campaigns import check_launchable, launch_publish_at
 from resonance.content.domain.captions import check_captions
 from resonance.content.domain.compliance import refuse_blocked
-from resonance.content.domain.cursor import BadCursor, FeedPosition
+from resonance.content.domain.cursor import FeedPosition, InvalidCursor
 from resonance.content.domain.errors import (
     AlreadyLaunched,
     AlreadyModerated,
@@ -298,7 +298,7 @@ def test_private_links_are_the_operators_setting_only() -> None:
 
 
 def test_a_bad_cursor_is_a_422_invalid_cursor_problem() -> None:
-    with pytest.raises(BadCursor) as refused:
+    with pytest.raises(InvalidCursor) as refused:
         FeedPosition.decode("garbage")
     assert isinstance(refused.value, DomainError)
     assert (refused.value.status, refused.value.slug, refused.value.title) == (

@@ -367,6 +367,8 @@ class LocalKafka:
             "super.users": f"User:{ADMIN}",
             "allow.everyone.if.no.acl.found": "false",
             "log.dirs": str(self.data_dir / "data"),
+            # Recovery after a crash opens every partition; one thread per core, not one.
+            "num.recovery.threads.per.data.dir": str(max(2, os.cpu_count() or 2)),
             "offsets.topic.replication.factor": "1",
             "offsets.topic.num.partitions": "4",
             "transaction.state.log.replication.factor": "1",
@@ -592,7 +594,9 @@ class LocalKafka:
             self._proc.wait()
             self._proc = None
 
-    def restart(self, timeout: float = 60.0) -> None:
+    def restart(self, timeout: float = 240.0) -> None:
+        # After a SIGKILL the broker recovers every partition before it listens: thousands by
+        # the end of a test session (a topic set per test), over a minute on a busy machine.
         self.stop()
         self.start()
         self.wait_ready(timeout)

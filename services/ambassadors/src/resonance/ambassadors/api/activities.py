@@ -19,9 +19,9 @@ from resonance.ambassadors.api.schemas_activities import (
     new_activity,
     registration_out,
 )
-from resonance.ambassadors.api.schemas_paging import Cursor, Limit
-from resonance.ambassadors.domain.paging import DEFAULT_LIMIT
 from resonance.ambassadors.service import activities
+from resonance.common.api_paging import PageCursor, PageLimit
+from resonance.common.paging import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/v1/activities", tags=["activities"])
 
@@ -48,8 +48,8 @@ async def list_activities(
     principal: AnyMember,
     rt: Rt,
     include_past: bool = False,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
 ) -> ActivityPage:
     async with rt.unit_of_work() as uow:
         page = await activities.list_activities(uow, principal, include_past, cursor, limit)
@@ -98,8 +98,8 @@ async def list_registrations(
     activity_id: str,
     principal: ManagerOrCommunicator,
     rt: Rt,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
 ) -> RegistrationPage:
     async with rt.unit_of_work() as uow:
         page = await activities.list_registrations(uow, principal, activity_id, cursor, limit)

@@ -16,9 +16,9 @@ from resonance.ambassadors.api.schemas_cohorts import (
     nomination_out,
     renew_out,
 )
-from resonance.ambassadors.api.schemas_paging import Cursor, Limit
-from resonance.ambassadors.domain.paging import DEFAULT_LIMIT
 from resonance.ambassadors.service import cohorts
+from resonance.common.api_paging import PageCursor, PageLimit
+from resonance.common.paging import DEFAULT_LIMIT
 
 router = APIRouter(tags=["cohorts"])
 
@@ -54,8 +54,8 @@ async def list_cohorts(
     programme_id: str,
     principal: ManagerOrCommunicator,
     rt: Rt,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
 ) -> CohortPage:
     async with rt.unit_of_work() as uow:
         page = await cohorts.list_cohorts(uow, principal, programme_id, cursor, limit)
@@ -85,8 +85,8 @@ async def list_nominations(
     cohort_id: str,
     principal: ManagerOrCommunicator,
     rt: Rt,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
 ) -> NominationPage:
     async with rt.unit_of_work() as uow:
         page = await cohorts.list_nominations(uow, principal, cohort_id, cursor, limit)

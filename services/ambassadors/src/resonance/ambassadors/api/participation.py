@@ -10,7 +10,6 @@ from fastapi import APIRouter, Body, Query, status
 from fastapi.responses import Response
 
 from resonance.ambassadors.api.deps import AmbassadorOrManager, ProgrammeManager, Rt
-from resonance.ambassadors.api.schemas_paging import Cursor, Limit
 from resonance.ambassadors.api.schemas_participation import (
     AcceptIn,
     ConsentPage,
@@ -25,8 +24,9 @@ from resonance.ambassadors.api.schemas_participation import (
     enrolment_out,
     invitation_out,
 )
-from resonance.ambassadors.domain.paging import DEFAULT_LIMIT
 from resonance.ambassadors.service import enrolments, invitations
+from resonance.common.api_paging import PageCursor, PageLimit
+from resonance.common.paging import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/v1/ambassadors", tags=["participation"])
 
@@ -40,8 +40,8 @@ async def list_invitations(
     ambassador_id: str,
     principal: AmbassadorOrManager,
     rt: Rt,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
 ) -> InvitationPage:
     async with rt.unit_of_work() as uow:
         page = await invitations.invitations_of(uow, principal, ambassador_id, cursor, limit)
@@ -117,8 +117,8 @@ async def list_enrolments(
     ambassador_id: str,
     principal: AmbassadorOrManager,
     rt: Rt,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
 ) -> EnrolmentPage:
     async with rt.unit_of_work() as uow:
         page = await enrolments.enrolments_of(uow, principal, ambassador_id, cursor, limit)
@@ -138,8 +138,8 @@ async def consent_history(
     principal: AmbassadorOrManager,
     rt: Rt,
     format: Literal["json", "csv"] = Query(default="json"),
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
 ) -> ConsentPage | Response:
     whole = format == "csv"
     async with rt.unit_of_work() as uow:
@@ -165,8 +165,8 @@ async def tenant_consents(
     principal: ProgrammeManager,
     rt: Rt,
     programme_id: str | None = Query(default=None, max_length=64),
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
 ) -> ConsentPage:
     async with rt.unit_of_work() as uow:
         page = await enrolments.tenant_consents(uow, principal, programme_id, cursor, limit)

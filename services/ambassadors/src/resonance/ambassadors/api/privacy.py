@@ -11,8 +11,8 @@ from resonance.ambassadors.api.schemas_privacy import (
     ErasureOut,
     audit_page_out,
 )
-from resonance.ambassadors.domain.paging import DEFAULT_LIMIT, MAX_LIMIT
 from resonance.ambassadors.service import privacy
+from resonance.common.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/v1/ambassadors", tags=["privacy"])
 audit_router = APIRouter(prefix="/v1/audit", tags=["privacy"])

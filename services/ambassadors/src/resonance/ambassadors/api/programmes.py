@@ -3,7 +3,6 @@
 from fastapi import APIRouter, status
 
 from resonance.ambassadors.api.deps import AnyMember, ProgrammeManager, Rt
-from resonance.ambassadors.api.schemas_paging import Cursor, Limit
 from resonance.ambassadors.api.schemas_programmes import (
     AudienceInvited,
     ProgrammeIn,
@@ -14,8 +13,9 @@ from resonance.ambassadors.api.schemas_programmes import (
     programme_changes,
     programme_out,
 )
-from resonance.ambassadors.domain.paging import DEFAULT_LIMIT
 from resonance.ambassadors.service import programmes
+from resonance.common.api_paging import PageCursor, PageLimit
+from resonance.common.paging import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
 
@@ -41,8 +41,8 @@ async def list_programmes(
     principal: AnyMember,
     rt: Rt,
     include_archived: bool = False,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
 ) -> ProgrammePage:
     async with rt.unit_of_work() as uow:
         page = await programmes.list_programmes(uow, principal, include_archived, cursor, limit)

@@ -5,8 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from resonance.ambassadors.api.schemas_paging import Page, page_examples
 from resonance.ambassadors.service.activities import ActivityView, NewActivity, RegistrationView
+from resonance.common.api_paging import Page, page_examples
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
 

@@ -5,9 +5,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from resonance.ambassadors.api.schemas_paging import Page, page_examples
 from resonance.ambassadors.service.cohorts import Renewal
 from resonance.ambassadors.store.tables import Cohort, Nomination
+from resonance.common.api_paging import Page, page_examples
 
 
 class CohortIn(BaseModel):

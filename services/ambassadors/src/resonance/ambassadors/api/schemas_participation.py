@@ -8,9 +8,9 @@ from typing import Literal
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from resonance.ambassadors.api.schemas_paging import Page, page_examples
 from resonance.ambassadors.domain.spreadsheet import inert_cell
 from resonance.ambassadors.store.tables import ConsentRecord, Enrolment, Invitation, Programme
+from resonance.common.api_paging import Page, page_examples
 from resonance.common.events.catalogue import Network
 
 

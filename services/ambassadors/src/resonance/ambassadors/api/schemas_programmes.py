@@ -5,10 +5,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from resonance.ambassadors.api.schemas_paging import Page, page_examples
 from resonance.ambassadors.domain.audience import AudienceRules
 from resonance.ambassadors.service.programmes import NewProgramme
 from resonance.ambassadors.store.tables import Programme
+from resonance.common.api_paging import Page, page_examples
 
 Kind = Literal["sharing_platform", "training_workshop", "individual_coaching", "vip_cohort"]
 

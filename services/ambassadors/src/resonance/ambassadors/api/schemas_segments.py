@@ -5,10 +5,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from resonance.ambassadors.api.schemas_paging import NEXT_CURSOR_DOC
 from resonance.ambassadors.domain.audience import AudienceRules
 from resonance.ambassadors.service.segments import Funnel, State
 from resonance.ambassadors.store.tables import Employee
+from resonance.common.api_paging import NEXT_CURSOR_DOC
 
 
 class SegmentCounts(BaseModel):

@@ -3,7 +3,6 @@
 from fastapi import APIRouter, Query
 
 from resonance.ambassadors.api.deps import ManagerOrCommunicator, Rt
-from resonance.ambassadors.api.schemas_paging import Cursor, Limit
 from resonance.ambassadors.api.schemas_segments import (
     MemberPage,
     PreviewIn,
@@ -12,9 +11,10 @@ from resonance.ambassadors.api.schemas_segments import (
     counts_out,
     member_out,
 )
-from resonance.ambassadors.domain.paging import DEFAULT_LIMIT
 from resonance.ambassadors.service import segments
 from resonance.ambassadors.service.segments import State
+from resonance.common.api_paging import PageCursor, PageLimit
+from resonance.common.paging import DEFAULT_LIMIT
 
 router = APIRouter(tags=["segments"])
 
@@ -47,8 +47,8 @@ async def segment_members(
     state: State,
     principal: ManagerOrCommunicator,
     rt: Rt,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
+    limit: PageLimit = DEFAULT_LIMIT,
+    cursor: PageCursor = None,
     active_window_days: int | None = Query(default=None, ge=1, le=365),
 ) -> MemberPage:
     async with rt.unit_of_work() as uow:

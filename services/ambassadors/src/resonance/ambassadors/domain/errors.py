@@ -99,11 +99,6 @@ class NoticeInvalid(Invalid):
     default_slug = "request-validation-failed"
 
 
-class BadCursor(Invalid):
-    title = "Invalid cursor"
-    default_slug = "invalid-cursor"
-
-
 class SignatureRefused(DomainError):
     """The HR webhook's signature does not hold (`reason`: missing, malformed, stale,
     bad_signature). None of the kinds above fits an authentication failure: the webhook

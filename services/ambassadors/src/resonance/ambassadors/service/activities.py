@@ -6,13 +6,13 @@ from datetime import datetime
 
 from resonance.ambassadors.domain.activities import place_for, promotions
 from resonance.ambassadors.domain.errors import NotAnActiveEmployee, ReservedForProgramme
-from resonance.ambassadors.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.ambassadors.service.people import Uow, person_for
 from resonance.ambassadors.service.programmes import load_programme
 from resonance.ambassadors.store import activities, participation, people
 from resonance.ambassadors.store.tables import Activity, Registration
 from resonance.common.auth import Principal
 from resonance.common.domain_errors import NotFound
+from resonance.common.paging import BY_TIME_AND_TEXT_ID, Paged, after, paged
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ async def list_activities(
     """Soonest first (upcoming only unless `include_past`), a page after `cursor`."""
     since = None if include_past else uow.now()
     found = await activities.activities_of(
-        uow.session, actor.tenant, since, after(cursor, *BY_TIME_AND_ID), limit + 1
+        uow.session, actor.tenant, since, after(cursor, *BY_TIME_AND_TEXT_ID), limit + 1
     )
     page = paged(found, limit, lambda a: (a.starts_at, a.id))
     return Paged([await _view(uow, row) for row in page.rows], page.next_cursor)

@@ -10,7 +10,6 @@ from resonance.ambassadors.domain.errors import (
     InvalidNextCohort,
     NotAnActiveEmployee,
 )
-from resonance.ambassadors.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.ambassadors.service.enrolments import end_enrolment
 from resonance.ambassadors.service.invitations import schedule_invitation
 from resonance.ambassadors.service.people import Uow, known_person
@@ -19,6 +18,7 @@ from resonance.ambassadors.store import participation, people, programmes
 from resonance.ambassadors.store.tables import Cohort, Nomination, Programme
 from resonance.common.auth import Principal
 from resonance.common.domain_errors import NotFound
+from resonance.common.paging import BY_TIME_AND_TEXT_ID, Paged, after, paged
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ async def list_nominations(
         uow.session,
         actor.tenant,
         cohort_id,
-        after=after(cursor, *BY_TIME_AND_ID),
+        after=after(cursor, *BY_TIME_AND_TEXT_ID),
         limit=limit + 1,
     )
     return paged(found, limit, lambda n: (n.created_at, n.id))

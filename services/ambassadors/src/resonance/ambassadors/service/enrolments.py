@@ -3,13 +3,13 @@ stays in the history."""
 
 from datetime import datetime
 
-from resonance.ambassadors.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.ambassadors.service.people import Uow, person_for
 from resonance.ambassadors.store import participation
 from resonance.ambassadors.store.tables import ConsentRecord, Employee, Enrolment
 from resonance.common.auth import Principal
 from resonance.common.domain_errors import NotFound
 from resonance.common.events.catalogue import AmbassadorLeft
+from resonance.common.paging import BY_TIME_AND_TEXT_ID, Paged, after, paged
 
 
 async def end_enrolment(
@@ -76,7 +76,7 @@ async def enrolments_of(
     """A person's enrolments, oldest first, a page after `cursor`."""
     employee = await person_for(uow, actor, ambassador_id)
     found = await participation.enrolments_of(
-        uow.session, actor.tenant, employee.id, after(cursor, *BY_TIME_AND_ID), limit + 1
+        uow.session, actor.tenant, employee.id, after(cursor, *BY_TIME_AND_TEXT_ID), limit + 1
     )
     return paged(found, limit, lambda e: (e.enrolled_at, e.id))
 
@@ -91,7 +91,7 @@ async def consents_of(
         every = await participation.consents_of(uow.session, actor.tenant, employee.id)
         return employee, Paged(every, None)
     found = await participation.consents_of(
-        uow.session, actor.tenant, employee.id, after(cursor, *BY_TIME_AND_ID), limit + 1
+        uow.session, actor.tenant, employee.id, after(cursor, *BY_TIME_AND_TEXT_ID), limit + 1
     )
     return employee, paged(found, limit, _consent_key)
 
@@ -101,7 +101,7 @@ async def tenant_consents(
 ) -> Paged[ConsentRecord]:
     """The tenant's consent records, for an audit (pseudonymous after erasure), oldest first."""
     found = await participation.tenant_consents(
-        uow.session, actor.tenant, programme_id, after(cursor, *BY_TIME_AND_ID), limit + 1
+        uow.session, actor.tenant, programme_id, after(cursor, *BY_TIME_AND_TEXT_ID), limit + 1
     )
     return paged(found, limit, _consent_key)
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from resonance.ambassadors.domain.access import is_self, is_staff
 from resonance.ambassadors.domain.audience import AudienceRules, matches
 from resonance.ambassadors.domain.errors import ProgrammeClosed
-from resonance.ambassadors.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.ambassadors.domain.participation import (
     AUTOMATIC_REASONS,
     asked_already,
@@ -35,6 +34,7 @@ from resonance.ambassadors.store.tables import (
 from resonance.common.auth import Principal
 from resonance.common.domain_errors import Forbidden, NotFound
 from resonance.common.events.catalogue import AmbassadorEnrolled, AmbassadorInvited
+from resonance.common.paging import BY_TIME_AND_TEXT_ID, Paged, after, paged
 
 
 async def schedule_invitation(
@@ -143,7 +143,7 @@ async def invitations_of(
         actor.tenant,
         employee.id,
         include_scheduled=is_staff(actor),
-        after=after(cursor, *BY_TIME_AND_ID),
+        after=after(cursor, *BY_TIME_AND_TEXT_ID),
         limit=limit + 1,
     )
     return paged(found, limit, lambda row: (row[0].created_at, row[0].id))

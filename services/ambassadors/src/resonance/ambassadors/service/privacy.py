@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from resonance.ambassadors.domain.paging import decode_cursor, encode_cursor
 from resonance.ambassadors.domain.privacy import (
     PERSONAL_FIELDS,
     PERSONAL_LISTS,
@@ -26,6 +25,7 @@ from resonance.ambassadors.store.tables import (
 )
 from resonance.common.auth import Principal
 from resonance.common.events.catalogue import AmbassadorErased
+from resonance.common.paging import decode_cursor, encode_cursor
 
 
 @dataclass(frozen=True)

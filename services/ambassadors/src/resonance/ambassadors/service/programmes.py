@@ -7,13 +7,13 @@ from typing import Any
 
 from resonance.ambassadors.domain.audience import AudienceRules, matches
 from resonance.ambassadors.domain.errors import NominationOnly, ProgrammeArchived
-from resonance.ambassadors.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.ambassadors.service.invitations import schedule_invitation
 from resonance.ambassadors.service.people import Uow, person_of
 from resonance.ambassadors.store import people, programmes
 from resonance.ambassadors.store.tables import Programme
 from resonance.common.auth import Principal
 from resonance.common.domain_errors import NotFound
+from resonance.common.paging import BY_TIME_AND_TEXT_ID, Paged, after, paged
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ async def list_programmes(
         uow.session,
         actor.tenant,
         include_archived=include_archived,
-        after=after(cursor, *BY_TIME_AND_ID),
+        after=after(cursor, *BY_TIME_AND_TEXT_ID),
         limit=limit + 1,
     )
     return paged(found, limit, lambda p: (p.created_at, p.id))

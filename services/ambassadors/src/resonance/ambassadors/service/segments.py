@@ -11,13 +11,13 @@ from sqlalchemy import ColumnElement
 
 from resonance.ambassadors.domain.access import is_staff
 from resonance.ambassadors.domain.audience import AudienceRules, Disclosure, disclosure
-from resonance.ambassadors.domain.paging import BY_TIME_AND_ID, after, paged
 from resonance.ambassadors.service.people import Uow
 from resonance.ambassadors.service.programmes import load_programme
 from resonance.ambassadors.store import segments
 from resonance.ambassadors.store.segments import State
 from resonance.ambassadors.store.tables import Employee
 from resonance.common.auth import Principal
+from resonance.common.paging import BY_TIME_AND_TEXT_ID, after, paged
 
 __all__ = ["Funnel", "Preview", "State", "funnel", "members", "preview"]
 
@@ -76,7 +76,7 @@ async def _described(
     limit: int,
 ) -> Preview:
     session, tenant = uow.session, actor.tenant
-    start = after(cursor, *BY_TIME_AND_ID)
+    start = after(cursor, *BY_TIME_AND_TEXT_ID)
     total = await segments.count_where(session, tenant, where)
     shown = disclosure(audience, total, may_see_sensitive=is_staff(actor))
     if shown != "full":

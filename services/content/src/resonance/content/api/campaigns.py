@@ -5,9 +5,9 @@ import uuid
 
 from fastapi import APIRouter, Query, status
 
+from resonance.common.api_paging import CURSOR_DOC, Page
 from resonance.common.events.catalogue import Targeting
 from resonance.content.api.deps import NO_NUL, Editor, Rt
-from resonance.content.api.schemas import CURSOR_DOC, Page
 from resonance.content.api.schemas_campaigns import CampaignIn, CampaignOut
 from resonance.content.service import campaigns
 from resonance.content.service.campaigns import CampaignView

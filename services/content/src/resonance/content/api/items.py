@@ -4,9 +4,9 @@ import uuid
 
 from fastapi import APIRouter, Body, Query, status
 
+from resonance.common.api_paging import CURSOR_DOC
 from resonance.content.api.deps import NO_NUL, Editor, ProgrammeManager, Rt
 from resonance.content.api.schemas import (
-    CURSOR_DOC,
     AuditOut,
     AuditPage,
     CaptionIn,

@@ -2,10 +2,11 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, HttpUrl, StringConstraints, model_validator
 
+from resonance.common.api_paging import Page
 from resonance.common.events.catalogue import Network, Targeting
 from resonance.content.api.timestamps import Timestamp
 from resonance.content.domain.captions import MAX_CAPTION_CHARS, MAX_CAPTIONS
@@ -231,15 +232,6 @@ class ItemOut(BaseModel):
 
 
 CURSOR_EXAMPLE = "WyIyMDI2LTExLTIyVDEwOjAwOjAwKzAwOjAwIiwiNWIwYzJhNWUiXQ"
-CURSOR_DOC = "next_cursor of the previous page (every /v1 list pages the same way)"
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list: `next_cursor` asks for the next one (null on the last page)."""
-
-    items: list[T]
-    next_cursor: str | None
 
 
 class ItemPage(Page[ItemOut]):

@@ -4,8 +4,8 @@ import uuid
 
 from fastapi import APIRouter, Query, status
 
+from resonance.common.api_paging import CURSOR_DOC, Page
 from resonance.content.api.deps import NO_NUL, Editor, Rt
-from resonance.content.api.schemas import CURSOR_DOC, Page
 from resonance.content.api.schemas_sources import PollOut, SourceIn, SourceOut
 from resonance.content.service import sources
 from resonance.content.store.tables import Source

@@ -5,8 +5,9 @@ from typing import Literal
 
 from fastapi import APIRouter, Query, status
 
+from resonance.common.api_paging import CURSOR_DOC, Page
 from resonance.content.api.deps import NO_NUL, Ambassador, Editor, Rt
-from resonance.content.api.schemas import CURSOR_DOC, ItemOut, Page, item_out
+from resonance.content.api.schemas import ItemOut, item_out
 from resonance.content.api.schemas_submissions import (
     Approval,
     Rejection,

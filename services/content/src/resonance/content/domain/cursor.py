@@ -1,25 +1,24 @@
-"""Opaque keyset cursors: the sort key of the last row returned (the feed's, and the back
-office lists' creation time and id). Every /v1 list answers `items` and `next_cursor`."""
+"""Opaque keyset cursors, typed: the sort key of the last row returned (the feed's, the back
+office lists' creation time and id, the audit trail's sequence number). The encoding and its
+checks are the platform's (resonance.common.paging): every /v1 list answers `items` and
+`next_cursor`, and a cursor we did not issue is a 422 `invalid-cursor` everywhere."""
 
-import base64
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from resonance.common.domain_errors import Invalid
+from resonance.common.paging import (
+    BY_TIME_AND_ID,
+    InvalidCursor,
+    decode_cursor,
+    encode_cursor,
+)
 
 T = TypeVar("T")
 
-
-class BadCursor(Invalid, ValueError):
-    """A cursor this service did not issue: refused like any other invalid input (422
-    `invalid-cursor`, the same answer in every service)."""
-
-    title = "Invalid cursor"
-    default_slug = "invalid-cursor"
+__all__ = ["FeedPosition", "InvalidCursor", "ListPosition", "SeqPosition", "next_cursor"]
 
 
 @dataclass(frozen=True)
@@ -30,24 +29,13 @@ class FeedPosition:
     id: uuid.UUID
 
     def encode(self) -> str:
-        raw = json.dumps(
-            [int(self.pinned), int(self.must_read), self.feed_at.isoformat(), str(self.id)]
-        )
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        # Flags as 0/1: the shape cursors of earlier releases had, so they stay valid.
+        return encode_cursor(int(self.pinned), int(self.must_read), self.feed_at, self.id)
 
     @classmethod
     def decode(cls, cursor: str) -> "FeedPosition":
-        try:
-            padded = cursor + "=" * (-len(cursor) % 4)
-            pinned, must_read, at, id_ = json.loads(base64.urlsafe_b64decode(padded))
-            position = cls(
-                bool(pinned), bool(must_read), datetime.fromisoformat(at), uuid.UUID(id_)
-            )
-        except (ValueError, TypeError) as exc:
-            raise BadCursor("the cursor is not one this service issued") from exc
-        if position.feed_at.tzinfo is None:
-            raise BadCursor("the cursor is not one this service issued")
-        return position
+        pinned, must_read, at, id_ = decode_cursor(cursor, int, int, datetime, uuid.UUID)
+        return cls(bool(pinned), bool(must_read), at, id_)
 
 
 @dataclass(frozen=True)
@@ -59,20 +47,11 @@ class ListPosition:
     id: uuid.UUID
 
     def encode(self) -> str:
-        raw = json.dumps([self.at.isoformat(), str(self.id)])
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return encode_cursor(self.at, self.id)
 
     @classmethod
     def decode(cls, cursor: str) -> "ListPosition":
-        try:
-            padded = cursor + "=" * (-len(cursor) % 4)
-            at, id_ = json.loads(base64.urlsafe_b64decode(padded))
-            position = cls(datetime.fromisoformat(at), uuid.UUID(id_))
-        except (ValueError, TypeError) as exc:
-            raise BadCursor("the cursor is not one this service issued") from exc
-        if position.at.tzinfo is None:
-            raise BadCursor("the cursor is not one this service issued")
-        return position
+        return cls(*decode_cursor(cursor, *BY_TIME_AND_ID))
 
 
 @dataclass(frozen=True)
@@ -83,18 +62,13 @@ class SeqPosition:
     seq: int
 
     def encode(self) -> str:
-        return base64.urlsafe_b64encode(json.dumps([self.seq]).encode()).decode().rstrip("=")
+        return encode_cursor(self.seq)
 
     @classmethod
     def decode(cls, cursor: str) -> "SeqPosition":
-        try:
-            padded = cursor + "=" * (-len(cursor) % 4)
-            (seq,) = json.loads(base64.urlsafe_b64decode(padded))
-        except (ValueError, TypeError) as exc:
-            raise BadCursor("the cursor is not one this service issued") from exc
-        # A bool is an int to Python; past 2**63 PostgreSQL's bigint would fail, not refuse.
-        if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < 2**63:
-            raise BadCursor("the cursor is not one this service issued")
+        (seq,) = decode_cursor(cursor, int)
+        if seq < 0:
+            raise InvalidCursor("the cursor is not one this service issued")
         return cls(seq)
 
 

@@ -47,7 +47,7 @@ async def feed_page(
     limit: int,
     now: datetime,
 ) -> FeedPage:
-    """One page of the caller's feed, after `cursor` (a BadCursor if we never issued it)."""
+    """One page of the caller's feed, after `cursor` (an InvalidCursor if we never issued it)."""
     after = FeedPosition.decode(cursor) if cursor else None
 
     async def read(conn: asyncpg.Connection) -> tuple[Audience, list[asyncpg.Record]]:

@@ -1,18 +1,19 @@
-"""One convention for every /v1 list (docs/api.md, "Lists"): `limit` and `cursor` in,
-`{"items": [...], "next_cursor": ...}` out. SCIM keeps its own (startIndex, count)."""
+"""The HTTP side of one convention for every /v1 list (docs/api.md, "Lists"): `limit` and
+`cursor` in, `{"items": [...], "next_cursor": ...}` out."""
 
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from resonance.ambassadors.domain.paging import MAX_LIMIT
+from resonance.common.paging import MAX_LIMIT
 
 CURSOR_DOC = "next_cursor of the previous page (every /v1 list pages the same way)"
 NEXT_CURSOR_DOC = "Pass as `cursor` (with the same filters) for the next page; null on the last"
+INVALID_CURSOR = {422: {"description": "A cursor this service did not issue (`invalid-cursor`)"}}
 
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}")]
-Cursor = Annotated[str | None, Query(min_length=1, max_length=500, description=CURSOR_DOC)]
+PageLimit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}")]
+PageCursor = Annotated[str | None, Query(min_length=1, max_length=500, description=CURSOR_DOC)]
 
 T = TypeVar("T")
 

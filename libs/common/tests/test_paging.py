@@ -1,20 +1,25 @@
-"""Cursor pagination rules (pure, no database)."""
+"""Cursor pagination rules (pure, no database): what a cursor carries, what is refused, and
+when there is a next page — the same in every service."""
 
 import base64
 import json
+import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
-from resonance.ambassadors.domain.errors import BadCursor
-from resonance.ambassadors.domain.paging import (
-    BY_TIME_AND_ID,
+from resonance.common.paging import (
+    InvalidCursor,
     after,
     decode_cursor,
     encode_cursor,
+    next_cursor,
     paged,
 )
+
+AT = datetime(2026, 5, 4, 10, 0, 0, 123456, tzinfo=UTC)
+ID = uuid.UUID("8f14e45f-ceea-467f-a0e6-7a2b1c3d4e5f")
 
 
 def _raw(value: Any) -> str:
@@ -22,9 +27,8 @@ def _raw(value: Any) -> str:
 
 
 def test_a_cursor_reads_back_the_key_it_was_made_of() -> None:
-    at = datetime(2026, 5, 4, 10, 0, 0, 123456, tzinfo=UTC)
-    assert decode_cursor(encode_cursor(at, "b7"), *BY_TIME_AND_ID) == (at, "b7")
-    # Dates (cohorts start on one) and several text parts (registrations) too.
+    assert decode_cursor(encode_cursor(AT, "b7"), datetime, str) == (AT, "b7")
+    assert decode_cursor(encode_cursor(AT, ID), datetime, uuid.UUID) == (AT, ID)
     assert decode_cursor(encode_cursor(date(2027, 1, 1), "c1"), date, str) == (
         date(2027, 1, 1),
         "c1",
@@ -32,7 +36,8 @@ def test_a_cursor_reads_back_the_key_it_was_made_of() -> None:
     paris = timezone(timedelta(hours=2))
     key = ("waitlisted", datetime(2026, 5, 4, 12, tzinfo=paris), "r9")
     assert decode_cursor(encode_cursor(*key), str, datetime, str) == key
-    assert after(None, *BY_TIME_AND_ID) is None
+    assert decode_cursor(encode_cursor(True, 7), bool, int) == (True, 7)
+    assert after(None, datetime, str) is None
 
 
 @pytest.mark.parametrize(
@@ -50,17 +55,26 @@ def test_a_cursor_reads_back_the_key_it_was_made_of() -> None:
     ],
 )
 def test_a_cursor_we_did_not_give_is_refused(cursor: str) -> None:
-    with pytest.raises(BadCursor) as refused:
-        decode_cursor(cursor, *BY_TIME_AND_ID)
-    assert refused.value.slug == "invalid-cursor"
+    with pytest.raises(InvalidCursor) as refused:
+        decode_cursor(cursor, datetime, str)
+    assert (refused.value.status, refused.value.slug) == (422, "invalid-cursor")
 
 
-def test_integers_are_bounded_to_what_the_database_holds() -> None:
+@pytest.mark.parametrize(
+    "cursor", [_raw(["2026-05-04T10:00:00Z", "not-a-uuid"]), _raw([AT.isoformat(), 12])]
+)
+def test_an_id_must_be_one(cursor: str) -> None:
+    with pytest.raises(InvalidCursor):
+        decode_cursor(cursor, datetime, uuid.UUID)
+
+
+def test_integers_are_bounded_and_booleans_are_not_numbers() -> None:
     assert decode_cursor(_raw([2**63 - 1]), int) == (2**63 - 1,)
-    with pytest.raises(BadCursor):
-        decode_cursor(_raw([2**63]), int)
-    with pytest.raises(BadCursor):
-        decode_cursor(_raw([True]), int)  # JSON true is not the integer 1
+    for value in (2**63, True):
+        with pytest.raises(InvalidCursor):
+            decode_cursor(_raw([value]), int)
+    with pytest.raises(InvalidCursor):
+        decode_cursor(_raw([1]), bool)  # the integer 1 is not JSON true
 
 
 def test_the_extra_row_only_says_another_page_exists() -> None:
@@ -68,8 +82,8 @@ def test_the_extra_row_only_says_another_page_exists() -> None:
     # 3 rows fetched for a page of 2: the page is the first 2, the cursor names the 2nd.
     page = paged(rows, 2, lambda r: r)
     assert page.rows == rows[:2]
-    assert page.next_cursor is not None
-    assert decode_cursor(page.next_cursor, str, str) == ("t2", "b")
+    assert decode_cursor(page.next_cursor or "", str, str) == ("t2", "b")
+    assert next_cursor(rows, 2, lambda r: r) == page.next_cursor
     # 2 rows fetched for a page of 2 (or fewer): the last page, no cursor.
     assert paged(rows[:2], 2, lambda r: r).next_cursor is None
     assert paged([], 2, lambda r: r).rows == []

@@ -1,44 +1,59 @@
-"""Cursor pagination (pure): a page is `limit` rows after an opaque cursor naming the last row
-seen by its sort key, so pages hold still while rows are added.
+"""Cursor pagination, the same in every service (docs/api.md, "Lists"): a page is `limit` rows
+strictly after an opaque cursor naming the last row seen by its sort key, so pages hold still
+while rows come and go.
 
 Every /v1 list sorts by a key that ends with the row's id (unique), reads `limit + 1` rows
-strictly after the cursor's key, and answers the first `limit` with the cursor of the last
-one when the extra row says another page exists."""
+strictly after the cursor's key, and answers the first `limit` with the cursor of the last one
+when the extra row says another page exists. Pure: no I/O."""
 
 import base64
 import json
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
-from resonance.ambassadors.domain.errors import BadCursor
+from resonance.common.domain_errors import Invalid
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
-# The sort key most lists use: creation time, then id.
-BY_TIME_AND_ID: tuple[type, ...] = (datetime, str)
+# The sort keys most lists use: creation time, then id (a UUID, or text where ids are text).
+BY_TIME_AND_ID: tuple[type, ...] = (datetime, uuid.UUID)
+BY_TIME_AND_TEXT_ID: tuple[type, ...] = (datetime, str)
 
 T = TypeVar("T")
 
 
+class InvalidCursor(Invalid):
+    """A cursor this service did not issue: the same 422 answer in every service."""
+
+    title = "Invalid cursor"
+    default_slug = "invalid-cursor"
+
+
 def encode_cursor(*key: Any) -> str:
-    """`key` is the sort key of the last row of a page (dates and datetimes as ISO 8601)."""
-    plain = [k.isoformat() if isinstance(k, date) else k for k in key]
+    """`key` is the sort key of the last row of a page: text, integers, booleans, ids, dates
+    and datetimes (ISO 8601)."""
+    plain = [
+        k.isoformat() if isinstance(k, date) else str(k) if isinstance(k, uuid.UUID) else k
+        for k in key
+    ]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, *kinds: type) -> tuple[Any, ...]:
     """The key `encode_cursor` wrote, each part checked against `kinds` (datetime, date, str,
-    int); anything else is a BadCursor, never a value the database would choke on."""
+    int, bool, UUID); anything else is an InvalidCursor, never a value the database would
+    choke on (a NUL, a naive time, an integer past bigint)."""
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(raw, list) or len(raw) != len(kinds):
             raise ValueError("wrong shape")
         return tuple(_part(kind, value) for kind, value in zip(kinds, raw, strict=True))
     except (ValueError, TypeError, OverflowError) as exc:
-        raise BadCursor("cursor is not one this service gave") from exc
+        raise InvalidCursor("the cursor is not one this service issued") from exc
 
 
 def _part(kind: type, value: Any) -> Any:
@@ -50,6 +65,14 @@ def _part(kind: type, value: Any) -> Any:
         return moment
     if kind is date:
         return date.fromisoformat(value)
+    if kind is uuid.UUID:
+        if not isinstance(value, str):
+            raise ValueError("not a text id")
+        return uuid.UUID(value)
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ValueError("wrong type")
+        return value
     if isinstance(value, bool) or not isinstance(value, kind):
         raise ValueError("wrong type")
     if isinstance(value, str) and "\x00" in value:
@@ -79,3 +102,9 @@ def paged(found: Sequence[T], limit: int, key: Callable[[T], tuple[Any, ...]]) -
     if len(found) > limit and rows:
         return Paged(rows, encode_cursor(*key(rows[-1])))
     return Paged(rows, None)
+
+
+def next_cursor(found: Sequence[T], limit: int, key: Callable[[T], tuple[Any, ...]]) -> str | None:
+    """The cursor after the first `limit` of `found` (fetched with limit + 1), None on the
+    last page."""
+    return paged(found, limit, key).next_cursor
