@@ -5193,6 +5193,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An ambassador id, or `me` for the caller */
                 ambassador_id: string;
             };
             cookie?: never;

@@ -2496,6 +2496,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An ambassador id, or `me` for the caller */
                 ambassador_id: string;
             };
             cookie?: never;

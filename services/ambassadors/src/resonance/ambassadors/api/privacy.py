@@ -12,6 +12,7 @@ from resonance.ambassadors.api.schemas_privacy import (
     audit_page_out,
 )
 from resonance.ambassadors.service import privacy
+from resonance.common.api_params import AmbassadorRef
 from resonance.common.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(prefix="/v1/ambassadors", tags=["privacy"])
@@ -41,7 +42,9 @@ async def audit_trail(
     summary="Everything this service holds about a person (`me` for yourself)",
     responses={200: {"content": {"application/json": {"example": EXPORT_EXAMPLE}}}},
 )
-async def export(ambassador_id: str, principal: AmbassadorOrManager, rt: Rt) -> dict[str, Any]:
+async def export(
+    ambassador_id: AmbassadorRef, principal: AmbassadorOrManager, rt: Rt
+) -> dict[str, Any]:
     async with rt.unit_of_work() as uow:
         return await privacy.export(uow, principal, ambassador_id)
 

@@ -2,8 +2,9 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 
+from resonance.common.api_params import AmbassadorRef
 from resonance.common.auth import Principal, Role, require_roles
 from resonance.metrics.api.deps import Rt
 from resonance.metrics.service import privacy
@@ -51,10 +52,7 @@ EXPORT_EXAMPLE: dict[str, Any] = {
     responses={200: {"content": {"application/json": {"example": EXPORT_EXAMPLE}}}},
 )
 async def export(
-    principal: AmbassadorOrManager,
-    rt: Rt,
-    # No control characters: PostgreSQL text cannot hold NUL (a 422, not a 500).
-    ambassador_id: str = Path(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"),
+    ambassador_id: AmbassadorRef, principal: AmbassadorOrManager, rt: Rt
 ) -> dict[str, Any]:
     async with rt.unit_of_work() as uow:
         return await privacy.export(uow, principal, ambassador_id)

@@ -7,44 +7,22 @@ connections, preferences (rank privacy, digest address; never the unsubscribe to
 share facts, daily roll-ups, points ledger and balance, board scores, badges, challenge
 progress, redemptions, re-engagement mails and digests naming them. The person themselves
 may ask (`me`, or their own id); a programme manager (or admin) may ask about anyone of
-their tenant, and that is logged for audit. Lists are capped at MAX_ROWS, newest first;
-`truncated` names those that were cut."""
+their tenant. Who may ask, the caps and the audit are the platform's rules
+(resonance.common.data_export)."""
 
-import logging
 from typing import Any
 
-from pydantic_core import to_jsonable_python
-
-from resonance.common.auth import Principal, Role
-from resonance.common.domain_errors import Forbidden, NotFound
+from resonance.common import data_export
+from resonance.common.auth import Principal
+from resonance.common.data_export import MAX_ROWS
 from resonance.metrics.service import Uow
 from resonance.metrics.service.callers import me as caller_id
 from resonance.metrics.store import privacy
 
-MAX_ROWS = 500
-audit_log = logging.getLogger("resonance.audit")
-
-
-class NotYourData(Forbidden):
-    default_slug = "not-your-data"
-
-
-def _is_staff(actor: Principal) -> bool:
-    return actor.has_any(Role.ADMIN, Role.PROGRAM_MANAGER)
-
-
-def _plain(row: Any) -> Any:
-    if row is None:
-        return None
-    return to_jsonable_python(row.model_dump() if hasattr(row, "model_dump") else row)
-
 
 async def export(uow: Uow, actor: Principal, ambassador_id: str) -> dict[str, Any]:
-    me = await caller_id(uow, actor)
-    own = ambassador_id in ("me", me)
-    if not own and not _is_staff(actor):
-        raise NotYourData("you may export only your own data")
-    who = me if own else ambassador_id
+    asked = data_export.asked_about(actor, ambassador_id, await caller_id(uow, actor))
+    who = asked.person_id
     session, tenant, limit = uow.session, actor.tenant, MAX_ROWS + 1
     person = await privacy.person(session, tenant, who)
     preferences = await privacy.preferences(session, tenant, who)
@@ -68,16 +46,12 @@ async def export(uow: Uow, actor: Principal, ambassador_id: str) -> dict[str, An
         "reengagement_mails": await privacy.nudges(session, tenant, who, limit),
         "digests": await privacy.digests_about(session, tenant, who, address, limit),
     }
-    if not own:
-        if not any(singles.values()) and not any(lists.values()):
-            raise NotFound("no such ambassador")
-        audit_log.info(
-            "personal data export: tenant=%s actor=%s ambassador=%s", tenant, actor.subject, who
-        )
+    data_export.settle(actor, asked, any(singles.values()) or any(lists.values()))
+    capped, truncated = data_export.capped(lists, MAX_ROWS)
     return {
         "ambassador_id": who,
-        **{name: _plain(value) for name, value in singles.items()},
-        **{name: [_plain(r) for r in rows[:MAX_ROWS]] for name, rows in lists.items()},
-        "truncated": [name for name, rows in lists.items() if len(rows) > MAX_ROWS],
+        **{name: data_export.plain(value) for name, value in singles.items()},
+        **capped,
+        "truncated": truncated,
         "exported_at": uow.now().isoformat(),
     }

@@ -4,66 +4,45 @@ docs/architecture.md lists the four).
 
 Connections are described (network, account, status, dates) without their tokens; shares
 with the text as composed, their reach and the conversions attributed to them; the
-auto-share opt-in history. The person themselves may ask (`me`, or their own id); a
-programme manager (or admin) may ask about anyone of their tenant, and that is logged for
-audit. Lists are capped at MAX_ROWS, newest first; `truncated` names those that were cut."""
+auto-share opt-in history. Who may ask, the caps and the audit are the platform's rules
+(resonance.common.data_export)."""
 
-import logging
 from typing import Any
 
-from pydantic_core import to_jsonable_python
-
-from resonance.common.auth import Principal, Role
-from resonance.common.domain_errors import Forbidden, NotFound
+from resonance.common import data_export
+from resonance.common.auth import Principal
+from resonance.common.data_export import MAX_ROWS
 from resonance.common.unit_of_work import UnitOfWork
 from resonance.sharing.service.callers import ambassador_id_of
 from resonance.sharing.settings import SharingSettings
 from resonance.sharing.store import privacy, views
 
-MAX_ROWS = 500
-audit_log = logging.getLogger("resonance.audit")
-
-
-class NotYourData(Forbidden):
-    default_slug = "not-your-data"
-
-
-def _is_staff(actor: Principal) -> bool:
-    return actor.has_any(Role.ADMIN, Role.PROGRAM_MANAGER)
-
 
 async def export(
     uow: UnitOfWork[SharingSettings], actor: Principal, ambassador_id: str
 ) -> dict[str, Any]:
-    me = await ambassador_id_of(uow, actor)
-    own = ambassador_id in ("me", me)
-    if not own and not _is_staff(actor):
-        raise NotYourData("you may export only your own data")
-    person_id = me if own else ambassador_id
+    asked = data_export.asked_about(actor, ambassador_id, await ambassador_id_of(uow, actor))
     session, tenant, limit = uow.session, actor.tenant, MAX_ROWS + 1
+    person_id = asked.person_id
     person = await views.ambassador(session, tenant, person_id)
     erased = person is not None and person.erased_at is not None
-    lists = {
-        "connections": await privacy.connections_of(session, tenant, person_id, limit),
-        "pending_authorizations": await privacy.authorizations_of(
-            session, tenant, person_id, limit
-        ),
-        "shares": await privacy.shares_of(session, tenant, person_id, limit),
-        "reach": await privacy.reach_of(session, tenant, person_id, limit),
-        "conversions": await privacy.conversions_of(session, tenant, person_id, limit),
-        "autoshare_choices": await privacy.autoshare_choices_of(session, tenant, person_id, limit),
-    }
-    if not own:
-        # An erased person's rows are anonymised remains (ids and counts), nobody's data.
-        if erased or (person is None and not any(lists.values())):
-            raise NotFound("no such ambassador")
-        audit_log.info(
-            "personal data export: tenant=%s actor=%s ambassador=%s",
-            tenant,
-            actor.subject,
-            person_id,
-        )
-    truncated = [name for name, rows in lists.items() if len(rows) > MAX_ROWS]
+    lists, truncated = data_export.capped(
+        {
+            "connections": await privacy.connections_of(session, tenant, person_id, limit),
+            "pending_authorizations": await privacy.authorizations_of(
+                session, tenant, person_id, limit
+            ),
+            "shares": await privacy.shares_of(session, tenant, person_id, limit),
+            "reach": await privacy.reach_of(session, tenant, person_id, limit),
+            "conversions": await privacy.conversions_of(session, tenant, person_id, limit),
+            "autoshare_choices": await privacy.autoshare_choices_of(
+                session, tenant, person_id, limit
+            ),
+        },
+        MAX_ROWS,
+    )
+    # An erased person's rows are anonymised remains (ids and counts), nobody's data.
+    data_export.settle(actor, asked, not erased and (person is not None or any(lists.values())))
     profile = None
     if person is not None and not erased:
         profile = {
@@ -75,8 +54,8 @@ async def export(
         }
     return {
         "ambassador_id": person_id,
-        "profile": to_jsonable_python(profile),
-        **{name: to_jsonable_python(rows[:MAX_ROWS]) for name, rows in lists.items()},
+        "profile": data_export.plain(profile),
+        **lists,
         "truncated": truncated,
         "exported_at": uow.now().isoformat(),
     }
