@@ -37,7 +37,7 @@ def run_coro_sync(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     thread.join()
     if "error" in box:
         raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
+    return box["value"]
 
 
 def terminate(proc: subprocess.Popen[bytes], grace: float = 20.0) -> int | None:

@@ -368,7 +368,7 @@ class DevStack:
             from resonance.common.migrations import upgrade_to_head
         except ImportError as exc:
             log.warning("resonance.common.migrations unavailable (%s): migrations skipped", exc)
-            upgrade_to_head = None  # type: ignore[assignment]
+            upgrade_to_head = None
         for spec in self.specs:
             if not spec.database:
                 continue

@@ -75,7 +75,7 @@ def consume(
 def _prune(state: SandboxState, now: float) -> None:
     quotas = {(n, q.name): q for n, qs in state.quotas.items() for q in qs.values()}
     for key in list(state.counters):
-        quota = quotas.get((key[0], key[1]))  # type: ignore[index]
+        quota = quotas.get((key[0], key[1]))
         if quota is None or float(key[4]) + quota.period_s <= now:
             del state.counters[key]
     if len(state.counters) > MAX_RATE_COUNTERS:

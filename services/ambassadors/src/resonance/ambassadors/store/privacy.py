@@ -42,9 +42,7 @@ async def clear_consent_reasons(session: AsyncSession, tenant: str, employee_id:
 
 
 def _has_member(employee_id: str) -> Any:
-    return ScimGroup.resource["members"].op("@>")(
-        cast([{"value": employee_id}], JSONB)  # type: ignore[arg-type]
-    )
+    return ScimGroup.resource["members"].op("@>")(cast([{"value": employee_id}], JSONB))
 
 
 async def groups_with_member(

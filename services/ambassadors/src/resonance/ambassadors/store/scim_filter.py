@@ -63,13 +63,13 @@ def _text(*keys: str) -> Column[Any]:
     doc: Any = Employee.scim
     for key in keys[:-1]:
         doc = doc.op("->")(_key(key))
-    return doc.op("->>")(_key(keys[-1]))  # type: ignore[no-any-return]
+    return doc.op("->>")(_key(keys[-1]))
 
 
 def shown_user_name() -> Column[Any]:
     """The userName a User shows (service.scim_resources.user_document); lower-cased for
     comparison, it is what the index `ix_employees_scim_user_name` holds."""
-    return func.coalesce(  # type: ignore[no-any-return]
+    return func.coalesce(
         _text("userName"),
         Employee.user_name,
         Employee.email,
@@ -85,7 +85,7 @@ def _string_column(node: Comparison | Present) -> tuple[Column[Any], bool] | Non
     attr, sub = path.attr.lower(), (path.sub_attr or "").lower()
     if uri in ("", CORE_USER.lower()):
         if attr == "id" and not sub:
-            return Employee.id, True  # type: ignore[return-value]
+            return Employee.id, True
         if attr == "externalid" and not sub:
             return _text("externalId"), True
         if attr == "username" and not sub:
@@ -109,7 +109,7 @@ def _meta_column(node: Comparison | Present) -> Column[Any] | None:
     if (path.uri or "").lower() not in ("", CORE_USER.lower()) or path.attr.lower() != "meta":
         return None
     sub = (path.sub_attr or "").lower()
-    return {"created": Employee.created_at, "lastmodified": Employee.updated_at}.get(sub)  # type: ignore[return-value]
+    return {"created": Employee.created_at, "lastmodified": Employee.updated_at}.get(sub)
 
 
 def _is_active(node: Comparison | Present) -> bool:

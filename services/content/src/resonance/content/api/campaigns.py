@@ -26,12 +26,12 @@ def _out(view: CampaignView) -> CampaignOut:
         brand=c.brand,
         starts_at=c.starts_at,
         ends_at=c.ends_at,
-        goal_metric=c.goal_metric,  # type: ignore[arg-type]
+        goal_metric=c.goal_metric,
         goal_value=c.goal_value,
         exclusive=c.exclusive,
-        mirror_post_urls=list(c.mirror_post_urls),  # type: ignore[arg-type]
+        mirror_post_urls=list(c.mirror_post_urls),
         targeting=Targeting(**c.targeting),
-        status=c.status,  # type: ignore[arg-type]
+        status=c.status,
         launched_at=c.launched_at,
         content_ids=view.content_ids,
     )

@@ -307,7 +307,7 @@ def item_out(item: ContentItem, captions: list[Caption]) -> ItemOut:
         brand=item.brand,
         tags=list(item.tags),
         captions=[
-            CaptionOut(network=c.network, language=c.language, variant=c.variant, text=c.text)  # type: ignore[arg-type]
+            CaptionOut(network=c.network, language=c.language, variant=c.variant, text=c.text)
             for c in captions
         ],
         targeting=targeting_of(item),

@@ -57,9 +57,9 @@ class CampaignIn(BaseModel):
 
 class CampaignOut(CampaignIn):
     # What was stored, as stored (the request bounds apply on the way in).
-    starts_at: datetime  # type: ignore[assignment]
-    ends_at: datetime | None = None  # type: ignore[assignment]
-    targeting: Targeting = Field(default_factory=Targeting)  # type: ignore[assignment]
+    starts_at: datetime
+    ends_at: datetime | None = None
+    targeting: Targeting = Field(default_factory=Targeting)
     id: str
     status: Literal["draft", "launched"]
     launched_at: datetime | None

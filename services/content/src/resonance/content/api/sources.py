@@ -19,8 +19,8 @@ def _out(s: Source) -> SourceOut:
     return SourceOut(
         id=str(s.id),
         name=s.name,
-        url=s.url,  # type: ignore[arg-type]
-        family=s.family,  # type: ignore[arg-type]
+        url=s.url,
+        family=s.family,
         category=s.category,
         language=s.language,
         brand=s.brand,

@@ -35,7 +35,7 @@ def _out(s: Submission) -> SubmissionOut:
         url=s.url,
         language=s.language,
         note=s.note,
-        status=s.status,  # type: ignore[arg-type]
+        status=s.status,
         reason=s.reason,
         content_id=str(s.content_id) if s.content_id else None,
         created_at=s.created_at,

@@ -85,7 +85,7 @@ async def launch_campaign(uow: Uow, principal: Principal, campaign_id: uuid.UUID
             brand=row.brand,
             starts_at=row.starts_at,
             ends_at=row.ends_at,
-            goal_metric=row.goal_metric,  # type: ignore[arg-type]
+            goal_metric=row.goal_metric,
             goal_value=row.goal_value,
             content_ids=content_ids,
             exclusive=row.exclusive,

@@ -103,9 +103,9 @@ def published_event(
 ) -> ContentPublished:
     return ContentPublished(
         content_id=str(item.id),
-        family=item.family,  # type: ignore[arg-type]
+        family=item.family,
         category=item.category,
-        format=item.format,  # type: ignore[arg-type]
+        format=item.format,
         title=item.title,
         body=item.body,
         url=item.url,

@@ -74,7 +74,7 @@ async def due_for_release(session: AsyncSession, now: datetime, limit: int) -> l
         select(ContentItem)
         .where(
             ContentItem.status == Status.SCHEDULED,
-            ContentItem.publish_at <= now,  # type: ignore[operator]
+            ContentItem.publish_at <= now,
         )
         .order_by(ContentItem.publish_at)
         .limit(limit)
@@ -89,8 +89,8 @@ async def past_expiry(session: AsyncSession, now: datetime, limit: int) -> list[
         select(ContentItem)
         .where(
             ContentItem.status == Status.PUBLISHED,
-            ContentItem.expires_at.is_not(None),  # type: ignore[union-attr]
-            ContentItem.expires_at <= now,  # type: ignore[operator]
+            ContentItem.expires_at.is_not(None),
+            ContentItem.expires_at <= now,
         )
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -140,7 +140,7 @@ async def captions_of(
     rows = (
         await session.execute(
             select(Caption)
-            .where(Caption.item_id.in_(item_ids))  # type: ignore[attr-defined]
+            .where(Caption.item_id.in_(item_ids))
             .order_by(Caption.network, Caption.language, Caption.variant)
         )
     ).scalars()
@@ -152,7 +152,7 @@ async def captions_of(
 async def replace_captions(
     session: AsyncSession, item: ContentItem, numbered: list[tuple[str, str, int, str]]
 ) -> list[Caption]:
-    await session.execute(delete(Caption).where(Caption.item_id == item.id))  # type: ignore[arg-type]
+    await session.execute(delete(Caption).where(Caption.item_id == item.id))
     captions = [
         Caption(item_id=item.id, tenant=item.tenant, network=n, language=lang, variant=v, text=t)
         for n, lang, v, t in numbered
@@ -191,6 +191,6 @@ async def audit_of(
     """Oldest first by sequence number (unique; ix_item_audit_item covers it), after `after`."""
     query = select(AuditEntry).where(AuditEntry.tenant == tenant, AuditEntry.item_id == item_id)
     if after is not None:
-        query = query.where(AuditEntry.seq > after)  # type: ignore[operator]
-    query = query.order_by(AuditEntry.seq).limit(limit)  # type: ignore[arg-type]
+        query = query.where(AuditEntry.seq > after)
+    query = query.order_by(AuditEntry.seq).limit(limit)
     return list((await session.execute(query)).scalars())

@@ -16,9 +16,9 @@ async def published_per_family(
         select(ContentItem.family, func.count())
         .where(
             ContentItem.tenant == tenant,
-            ContentItem.published_at >= since,  # type: ignore[operator]
-            ContentItem.published_at < until,  # type: ignore[operator]
-            ContentItem.family.in_(["company", "market"]),  # type: ignore[attr-defined]
+            ContentItem.published_at >= since,
+            ContentItem.published_at < until,
+            ContentItem.family.in_(["company", "market"]),
         )
         .group_by(ContentItem.family)
     )

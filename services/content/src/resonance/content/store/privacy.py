@@ -28,8 +28,8 @@ async def submissions_by(
     for those made before this service knew the link)."""
     query = (
         select(Submission)
-        .where(Submission.tenant == tenant, Submission.ambassador_id.in_(who))  # type: ignore[union-attr]
-        .order_by(Submission.created_at.desc(), Submission.id)  # type: ignore[attr-defined]
+        .where(Submission.tenant == tenant, Submission.ambassador_id.in_(who))
+        .order_by(Submission.created_at.desc(), Submission.id)
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())
@@ -49,8 +49,8 @@ async def items_submitted_by(
             ContentItem.published_at,
             ContentItem.retired_at,
         )
-        .where(ContentItem.tenant == tenant, ContentItem.submitted_by.in_(who))  # type: ignore[union-attr]
-        .order_by(ContentItem.created_at.desc(), ContentItem.id)  # type: ignore[attr-defined]
+        .where(ContentItem.tenant == tenant, ContentItem.submitted_by.in_(who))
+        .order_by(ContentItem.created_at.desc(), ContentItem.id)
         .limit(limit)
     )
     return list((await session.execute(query)).mappings())
@@ -62,7 +62,7 @@ async def shares_by(
     query = (
         select(ShareView)
         .where(ShareView.tenant == tenant, ShareView.ambassador_id == ambassador_id)
-        .order_by(ShareView.shared_at.desc(), ShareView.content_id)  # type: ignore[attr-defined]
+        .order_by(ShareView.shared_at.desc(), ShareView.content_id)
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())

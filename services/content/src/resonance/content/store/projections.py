@@ -60,13 +60,13 @@ async def forget_people(session: AsyncSession, tenant: str, who: list[str]) -> N
     await session.execute(
         delete(ShareView).where(
             ShareView.tenant == tenant,
-            ShareView.ambassador_id.in_(who),  # type: ignore[attr-defined]
+            ShareView.ambassador_id.in_(who),
         )
     )
     await session.execute(
         delete(Submission).where(
             Submission.tenant == tenant,
-            Submission.ambassador_id.in_(who),  # type: ignore[union-attr]
+            Submission.ambassador_id.in_(who),
             Submission.status != "approved",
         )
     )
@@ -74,7 +74,7 @@ async def forget_people(session: AsyncSession, tenant: str, who: list[str]) -> N
         update(Submission)
         .where(
             Submission.tenant == tenant,
-            Submission.ambassador_id.in_(who),  # type: ignore[union-attr]
+            Submission.ambassador_id.in_(who),
         )
         .values(ambassador_id=None, note=None)
     )
@@ -82,7 +82,7 @@ async def forget_people(session: AsyncSession, tenant: str, who: list[str]) -> N
         update(ContentItem)
         .where(
             ContentItem.tenant == tenant,
-            ContentItem.submitted_by.in_(who),  # type: ignore[union-attr]
+            ContentItem.submitted_by.in_(who),
         )
         .values(submitted_by=None)
     )
@@ -114,7 +114,7 @@ async def erased_at(session: AsyncSession, tenant: str, key: str) -> datetime | 
         await session.execute(
             select(ErasedAmbassador.erased_at).where(
                 ErasedAmbassador.tenant == tenant,
-                ErasedAmbassador.ambassador_key == key,  # type: ignore[arg-type]
+                ErasedAmbassador.ambassador_key == key,
             )
         )
     ).scalar_one_or_none()

@@ -40,7 +40,7 @@ async def sources_of(
 async def due_source_ids(session: AsyncSession, now: datetime, limit: int) -> list[uuid.UUID]:
     query = (
         select(Source.id)
-        .where(Source.active.is_(True), Source.next_poll_at <= now)  # type: ignore[attr-defined,operator]
+        .where(Source.active.is_(True), Source.next_poll_at <= now)
         .order_by(Source.next_poll_at)
         .limit(limit)
     )
@@ -65,8 +65,8 @@ async def link_entry(
     await session.execute(
         update(SourceEntry)
         .where(
-            SourceEntry.source_id == source_id,  # type: ignore[arg-type]
-            SourceEntry.guid == guid,  # type: ignore[arg-type]
+            SourceEntry.source_id == source_id,
+            SourceEntry.guid == guid,
         )
         .values(content_id=content_id)
     )
