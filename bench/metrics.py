@@ -15,6 +15,12 @@ following a power law: a few share a lot); then measures, in the same run:
 Reads call the service functions in-process (one unit of work each: SQL and rules, no HTTP).
 
     uv run python bench/metrics.py [--runs 100] [--events 20000] [--skip-reads]
+        [--data DIR] [--kpis-only] [--explain]
+
+`--data DIR` keeps the PostgreSQL cluster in DIR and reuses its seeded database on the next
+run (migrations still run first, so a new revision's backfill runs on the seeded rows);
+`--kpis-only` times the KPI reads alone (no Kafka, no boards, no ingestion); `--explain` logs
+each KPI read's statements with their plans (auto_explain, ANALYZE) and prints them.
 """
 
 import argparse
@@ -46,6 +52,7 @@ from resonance.metrics.domain.windows import PeriodName, PeriodRequest
 from resonance.metrics.main import create_app
 from resonance.metrics.service import boards, kpis_content, kpis_people
 from resonance.metrics.settings import MetricsSettings
+from resonance.metrics.store import population_spans, retention_marks
 
 TENANT = "bench"
 AMBASSADORS = 100_000
@@ -130,6 +137,30 @@ def percentile(values: list[float], q: float) -> float:
 Read = Callable[[Any], Awaitable[object]]
 
 
+async def explained(runtime: Any, pg: LocalPostgres, name: str, read: Read) -> None:
+    """Runs `read` with auto_explain on and prints the plans PostgreSQL logged for its last
+    run: the sixth on one connection, when prepared statements may have switched to their
+    generic plan, as in the timed runs."""
+    async with runtime.unit_of_work() as uow:
+        for setting in (
+            "LOAD 'auto_explain'",
+            "SET auto_explain.log_min_duration = 0",
+            "SET auto_explain.log_analyze = on",
+        ):
+            await uow.session.execute(text(setting))
+        for _ in range(5):
+            await read(uow)
+        await asyncio.sleep(0.2)
+        start = pg.log_path.stat().st_size if pg.log_path.exists() else 0
+        await read(uow)
+        for setting in ("RESET auto_explain.log_min_duration", "RESET auto_explain.log_analyze"):
+            await uow.session.execute(text(setting))
+    await asyncio.sleep(0.2)  # the log collector writes asynchronously
+    with pg.log_path.open(errors="replace") as log:
+        log.seek(start)
+        print(f"\n### plan: {name}\n{log.read()}", flush=True)
+
+
 async def timed(runtime: Any, name: str, read: Read, runs: int, target_ms: float) -> None:
     samples = []
     for _ in range(runs):
@@ -150,10 +181,30 @@ def viewer() -> Principal:
     return Principal(f"sub-a{who}", TENANT, frozenset({"ambassador"}))
 
 
-async def reads(runtime: Any, runs: int) -> None:
+def kpi_reads() -> list[tuple[str, Read]]:
+    pm = Principal("pm", TENANT, frozenset({"program_manager"}))
+    month, quarter = PeriodRequest(PeriodName.MONTH), PeriodRequest(PeriodName.QUARTER)
+    site = Segment(sites=frozenset({"site3"}))
+    return [
+        ("KPI participation, month", lambda u: kpis_people.participation(u, pm, month, EVERYONE)),
+        ("KPI concentration, month", lambda u: kpis_people.concentration(u, pm, month, EVERYONE)),
+        ("KPI retention, quarter", lambda u: kpis_people.retention(u, pm, quarter, EVERYONE, 12)),
+        ("KPI reach, month", lambda u: kpis_content.reach(u, pm, month, EVERYONE)),
+        ("KPI networks, month", lambda u: kpis_content.networks(u, pm, month, EVERYONE)),
+        ("KPI EMV, month", lambda u: kpis_content.emv(u, pm, month, EVERYONE)),
+        ("KPI daily, month", lambda u: kpis_content.daily(u, pm, month, EVERYONE)),
+        (
+            "KPI top items, month",
+            lambda u: kpis_content.top_items(u, pm, month, EVERYONE, "shares", 10),
+        ),
+        ("KPI reach, month, one site", lambda u: kpis_content.reach(u, pm, month, site)),
+    ]
+
+
+async def reads(runtime: Any, runs: int, kpis_only: bool) -> None:
     pm = Principal("pm", TENANT, frozenset({"program_manager"}))
     month, rolling = PeriodRequest(PeriodName.MONTH), PeriodRequest(PeriodName.ROLLING_30D)
-    quarter, all_time = PeriodRequest(PeriodName.QUARTER), PeriodRequest(PeriodName.ALL)
+    all_time = PeriodRequest(PeriodName.ALL)
     site = Segment(sites=frozenset({"site3"}))
     async with runtime.unit_of_work() as uow:
         first = await boards.leaderboard(uow, pm, all_time, EVERYONE, 20, None)
@@ -171,23 +222,9 @@ async def reads(runtime: Any, runs: int) -> None:
         ("own rank, all time", lambda u: boards.own_rank(u, viewer(), all_time, EVERYONE)),
         ("own rank, rolling 30 days", lambda u: boards.own_rank(u, viewer(), rolling, EVERYONE)),
     ]
-    for name, read in board:
+    for name, read in [] if kpis_only else board:
         await timed(runtime, name, read, runs, 20)
-    kpis: list[tuple[str, Read]] = [
-        ("KPI participation, month", lambda u: kpis_people.participation(u, pm, month, EVERYONE)),
-        ("KPI concentration, month", lambda u: kpis_people.concentration(u, pm, month, EVERYONE)),
-        ("KPI retention, quarter", lambda u: kpis_people.retention(u, pm, quarter, EVERYONE, 12)),
-        ("KPI reach, month", lambda u: kpis_content.reach(u, pm, month, EVERYONE)),
-        ("KPI networks, month", lambda u: kpis_content.networks(u, pm, month, EVERYONE)),
-        ("KPI EMV, month", lambda u: kpis_content.emv(u, pm, month, EVERYONE)),
-        ("KPI daily, month", lambda u: kpis_content.daily(u, pm, month, EVERYONE)),
-        (
-            "KPI top items, month",
-            lambda u: kpis_content.top_items(u, pm, month, EVERYONE, "shares", 10),
-        ),
-        ("KPI reach, month, one site", lambda u: kpis_content.reach(u, pm, month, site)),
-    ]
-    for name, read in kpis:
+    for name, read in kpi_reads():
         await timed(runtime, name, read, max(10, runs // 4), 100)
 
 
@@ -274,16 +311,34 @@ async def ingestion_rate(settings: MetricsSettings, kafka: LocalKafka, events: i
         return events / (time.perf_counter() - started)
 
 
-async def bench(url: str, kafka: LocalKafka, runs: int, events: int, skip_reads: bool) -> None:
-    settings = MetricsSettings(
+def metrics_settings(url: str, kafka: LocalKafka | None) -> MetricsSettings:
+    return MetricsSettings(
         database_url=url,
-        **kafka.settings_for(ADMIN),  # type: ignore[arg-type]
+        **(kafka.settings_for(ADMIN) if kafka else {}),  # type: ignore[arg-type]
         topic_prefix=PREFIX,
         consumer_group_prefix=PREFIX,
         configure_logging=False,
         run_jobs=False,
         oidc_issuer="http://127.0.0.1:9",
     )
+
+
+async def kpis_alone(url: str, pg: LocalPostgres, runs: int, explain: bool) -> None:
+    runtime = create_app(metrics_settings(url, None)).state.runtime
+    for name, read in kpi_reads()[:3]:  # to compare answers across versions of the code
+        async with runtime.unit_of_work() as uow:
+            print(f"{name}: {await read(uow)}", flush=True)
+    if explain:
+        for name, read in kpi_reads()[:3]:
+            await explained(runtime, pg, name, read)
+    print("| read | p50 ms | p95 ms | target p95 | |\n|---|---|---|---|---|")
+    for name, read in kpi_reads():
+        await timed(runtime, name, read, max(10, runs // 4), 100)
+    await runtime.db.dispose()
+
+
+async def bench(url: str, kafka: LocalKafka, runs: int, events: int, skip_reads: bool) -> None:
+    settings = metrics_settings(url, kafka)
     runtime = create_app(settings).state.runtime
     # What the rolling boards job does once a day per tenant, when its local day changes.
     started = time.perf_counter()
@@ -293,7 +348,7 @@ async def bench(url: str, kafka: LocalKafka, runs: int, events: int, skip_reads:
     async with runtime.db.session() as session:  # autoanalyze would follow such an insert
         await session.execute(text("ANALYZE board_scores"))
     if not skip_reads:
-        await reads(runtime, runs)
+        await reads(runtime, runs, kpis_only=False)
     raw = await raw_insert_rate(runtime, events)
     await runtime.db.dispose()
     ingest = await ingestion_rate(settings, kafka, events)
@@ -303,39 +358,82 @@ async def bench(url: str, kafka: LocalKafka, runs: int, events: int, skip_reads:
     )
 
 
+def seed(pg: LocalPostgres) -> bool:
+    """Seeds the database unless a kept one (`--data`) already holds the bench's rows;
+    True when it seeded."""
+    if (
+        pg.psql(f"SELECT count(*) FROM ambassadors WHERE tenant = '{TENANT}'", "bench_metrics")
+        != "0"
+    ):
+        print("reusing the seeded database", flush=True)
+        pg.psql("ANALYZE", dbname="bench_metrics")
+        return False
+    started = time.perf_counter()
+    pg.psql(SEED_SQL, dbname="bench_metrics")
+    pg.psql("VACUUM ANALYZE", dbname="bench_metrics")  # what autovacuum would do by now
+    print(
+        f"seeded {AMBASSADORS:,} ambassadors and {SHARES:,} shares in "
+        f"{time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    return True
+
+
+async def keep_populations(url: str) -> None:
+    """What the consumer keeps as memberships change (population spans, retention marks),
+    computed at once for the seeded people (a kept database got them from its migration)."""
+    runtime = create_app(metrics_settings(url, None)).state.runtime
+    started = time.perf_counter()
+    async with runtime.unit_of_work() as uow:
+        await population_spans.refresh(uow.session, TENANT)
+        await retention_marks.refresh(uow.session, TENANT, "UTC")
+    async with runtime.db.session() as session:
+        await session.execute(text("ANALYZE population_spans"))
+        await session.execute(text("ANALYZE retention_marks"))
+    await runtime.db.dispose()
+    print(f"population spans and retention marks in {time.perf_counter() - started:.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--skip-reads", action="store_true", help="ingestion figures only")
+    parser.add_argument("--data", type=Path, help="keep the database here and reuse it")
+    parser.add_argument("--kpis-only", action="store_true", help="KPI reads only, no Kafka")
+    parser.add_argument("--explain", action="store_true", help="print the KPI reads' plans")
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="resonance-bench-metrics-", dir="/tmp"))
+    if args.data:
+        root = args.data.absolute()
+        root.mkdir(parents=True, exist_ok=True)
+    else:
+        root = Path(tempfile.mkdtemp(prefix="resonance-bench-metrics-", dir="/tmp"))
     root.chmod(0o755)
     pg = LocalPostgres(root / "postgres", free_port(), fast=True)
-    kafka = LocalKafka(root / "kafka", free_port(), free_port())
+    kafka = None if args.kpis_only else LocalKafka(root / "kafka", free_port(), free_port())
     try:
-        kafka.start()
+        if kafka:
+            kafka.start()
         pg.start()
         pg.wait_ready()
         pg.create_database("bench_metrics")
         url = pg.url("bench_metrics")
         upgrade_to_head(REPO / "services" / "metrics" / "migrations", url)
-        started = time.perf_counter()
-        pg.psql(SEED_SQL, dbname="bench_metrics")
-        pg.psql("VACUUM ANALYZE", dbname="bench_metrics")  # what autovacuum would do by now
+        if seed(pg):
+            asyncio.run(keep_populations(url))
         print(f"load average before the measures: {os.getloadavg()[0]:.1f}", flush=True)
-        print(
-            f"seeded {AMBASSADORS:,} ambassadors and {SHARES:,} shares in "
-            f"{time.perf_counter() - started:.0f} s",
-            flush=True,
-        )
+        if kafka is None:
+            asyncio.run(kpis_alone(url, pg, args.runs, args.explain))
+            return
         kafka.wait_ready()
         kafka.create_topics(all_topics(PREFIX), partitions=3)
         asyncio.run(bench(url, kafka, args.runs, args.events, args.skip_reads))
     finally:
-        kafka.stop()
+        if kafka:
+            kafka.stop()
         pg.stop()
-        shutil.rmtree(root, ignore_errors=True)
+        if not args.data:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,20 @@
 """Retention cohort curves on a tiny cohort, worked out by hand."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from resonance.metrics.domain.retention import (
+    MARKED_WEEKS,
     CohortWeek,
+    EnrolmentDay,
     cohort_of,
+    cohort_weeks,
     retention_curve,
     week_index,
     week_is_over,
+    week_mark,
+    week_marks,
 )
 
 
@@ -78,3 +83,50 @@ def test_missing_weeks_are_unobserved_and_bad_rows_are_refused() -> None:
         retention_curve(date(2026, 5, 1), 1, [CohortWeek(0, 2, 1)])
     with pytest.raises(ValueError):
         retention_curve(date(2026, 5, 1), 2, [CohortWeek(0, 2, 1), CohortWeek(0, 2, 1)])
+
+
+def test_week_marks_set_one_bit_per_week_shared_in() -> None:
+    # A enrolled 1 May: 2 May is week 0 (bit 1), 9 May week 1 (bit 2), 20 May week 2 (bit 4).
+    enrolled, days = MEMBERS["A"]
+    assert week_marks(enrolled, days) == 0b111
+    # C enrolled 10 May: 12 May week 0, 18 May week 1.
+    assert week_marks(*MEMBERS["C"]) == 0b11
+    assert week_marks(*MEMBERS["D"]) == 0
+    # Two shares in one week set one bit; a day before enrolment or past the marked weeks none.
+    assert week_marks(date(2026, 5, 1), [date(2026, 5, 2), date(2026, 5, 3)]) == 1
+    assert week_mark(date(2026, 5, 1), date(2026, 4, 30)) == 0
+    last = date(2026, 5, 1) + timedelta(days=7 * MARKED_WEEKS - 1)
+    assert week_mark(date(2026, 5, 1), last) == 1 << (MARKED_WEEKS - 1)
+    assert week_mark(date(2026, 5, 1), last + timedelta(days=1)) == 0
+    assert (1 << (MARKED_WEEKS - 1)) < 2**63  # fits a signed 64-bit column
+
+
+def test_cohort_weeks_from_enrolment_days_equal_the_member_by_member_rows() -> None:
+    """The same cohort as above, as the marks read gives it: per enrolment day, members and
+    per week how many have that week's bit. A and B (1 May): week 0 both, week 1 A, week 2
+    A; C (10 May): weeks 0 and 1; D (20 May): none."""
+    rows = [
+        EnrolmentDay(date(2026, 5, 1), 2, (2, 1, 1, 0, 0)),
+        EnrolmentDay(date(2026, 5, 10), 1, (1, 1, 0, 0, 0)),
+        EnrolmentDay(date(2026, 5, 20), 1, (0, 0, 0, 0, 0)),
+    ]
+    for row in rows:  # the counts are what week_marks gives each member
+        members = [m for m, (day, _) in MEMBERS.items() if day == row.enrolled_day]
+        marks = [week_marks(*MEMBERS[m]) for m in members]
+        assert row.active == tuple(sum(mark >> k & 1 for mark in marks) for k in range(5))
+    assert cohort_weeks(rows, 5, TODAY) == {date(2026, 5, 1): (4, cohort_rows(5))}
+
+
+def test_cohort_weeks_split_months_and_refuse_bad_rows() -> None:
+    rows = [
+        EnrolmentDay(date(2026, 4, 30), 3, (1,)),
+        EnrolmentDay(date(2026, 5, 31), 2, (2,)),  # week 0 runs to 6 June: not over on 1 June
+    ]
+    assert cohort_weeks(rows, 1, TODAY) == {
+        date(2026, 4, 1): (3, [CohortWeek(0, 3, 1)]),
+        date(2026, 5, 1): (2, [CohortWeek(0, 0, 0)]),
+    }
+    with pytest.raises(ValueError):
+        cohort_weeks(rows, 2, TODAY)  # one count per week asked
+    with pytest.raises(ValueError):
+        EnrolmentDay(date(2026, 5, 1), 1, (2,))

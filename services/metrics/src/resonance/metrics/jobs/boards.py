@@ -1,11 +1,13 @@
 """Rolling boards job: when a tenant's local day changes, its rolling 30-day board is built for
-the new window (service/boards.ensure_rolling); until then reads sum the daily rows."""
+the new window (service/boards.ensure_rolling); until then reads sum the daily rows. The same
+round recounts retention marks kept in a zone that is no longer the tenant's
+(service/populations.ensure_zone)."""
 
 import asyncio
 import logging
 
 from resonance.common.service import Runtime
-from resonance.metrics.service import boards
+from resonance.metrics.service import boards, populations
 from resonance.metrics.settings import MetricsSettings
 from resonance.metrics.store.settings import tenants_known
 
@@ -33,4 +35,6 @@ async def build_rolling_boards(runtime: Runtime[MetricsSettings]) -> int:
     for tenant in tenants:
         async with runtime.unit_of_work() as uow:
             built += await boards.ensure_rolling(uow, tenant)
+        async with runtime.unit_of_work() as uow:
+            await populations.ensure_zone(uow, tenant)
     return built

@@ -147,6 +147,8 @@ async def update_settings(uow: Uow, tenant: str, change: SettingsChange) -> Tena
     row.updated_at = uow.now()
     await uow.session.flush()
     transaction_cache(uow).pop(("config", tenant), None)
+    # A new zone moves enrolment days: retention reads share days until the rolling boards
+    # round recounts the marks (service/populations.ensure_zone), not in this request.
     return config_from_row(tenant, row, uow.settings.default_timezone)
 
 

@@ -3,6 +3,7 @@ cohorts, concentration and the most active people (domain/kpis.py, retention.py,
 concentration.py compute; store/kpi_people.py counts)."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from resonance.common.auth import Principal
 from resonance.metrics.domain import kpis
@@ -11,6 +12,7 @@ from resonance.metrics.domain.periods import Period
 from resonance.metrics.domain.retention import (
     CohortWeek,
     RetentionCurve,
+    cohort_weeks,
     retention_curve,
     week_is_over,
 )
@@ -18,8 +20,9 @@ from resonance.metrics.domain.segments import Segment
 from resonance.metrics.domain.windows import PeriodRequest
 from resonance.metrics.service import Uow
 from resonance.metrics.service.scope import resolve_scope, today
-from resonance.metrics.store import kpi_people
+from resonance.metrics.store import kpi_people, retention_marks
 from resonance.metrics.store.kpi_people import PersonTotals, PopulationCounts
+from resonance.metrics.store.kpi_scope import Scope
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,20 @@ async def retention(
     member's own enrolment, the share of the members whose week k is over who shared in it."""
     config, period, scope = await resolve_scope(uow, principal, request, segment)
     now_day = today(uow, config)
+    marked = await retention_marks.enrolment_days(uow.session, scope, weeks)
+    if marked is None:  # the kept marks cannot answer (another zone): the share days can
+        return Retention(
+            period, weeks, await _retention_from_share_days(uow, scope, weeks, now_day)
+        )
+    cohorts = cohort_weeks(marked, weeks, now_day)
+    curves = [retention_curve(c, size, points) for c, (size, points) in sorted(cohorts.items())]
+    return Retention(period, weeks, tuple(curves))
+
+
+async def _retention_from_share_days(
+    uow: Uow, scope: Scope, weeks: int, now_day: date
+) -> tuple[RetentionCurve, ...]:
+    """The plain computation: each cohort member's share days read one by one."""
     rows = await kpi_people.cohorts(uow.session, scope, weeks, now_day)
     curves = []
     for cohort in sorted(rows.sizes):
@@ -100,7 +117,7 @@ async def retention(
             for k in range(weeks)
         ]
         curves.append(retention_curve(cohort, sum(members.values()), points))
-    return Retention(period, weeks, tuple(curves))
+    return tuple(curves)
 
 
 async def top_people(

@@ -18,7 +18,7 @@ from resonance.common.events.catalogue import (
     AmbassadorUpdated,
 )
 from resonance.metrics.domain.segments import Profile
-from resonance.metrics.service import Uow
+from resonance.metrics.service import Uow, populations
 from resonance.metrics.store import digests as digests_store
 from resonance.metrics.store import people as store
 from resonance.metrics.store import rewards as rewards_store
@@ -115,6 +115,7 @@ async def invited(uow: Uow, tenant: str, event: AmbassadorInvited, at: datetime)
     member = await _membership(uow, tenant, event.programme_id, event.ambassador_id)
     if member.invited_at is None or at < member.invited_at:
         member.invited_at = at
+    await populations.membership_changed(uow, tenant, event.ambassador_id)
 
 
 async def enrolled(uow: Uow, tenant: str, event: AmbassadorEnrolled, at: datetime) -> None:
@@ -131,6 +132,7 @@ async def enrolled(uow: Uow, tenant: str, event: AmbassadorEnrolled, at: datetim
         member.enrolled_at = at
     if member.left_at is not None and member.left_at <= at:
         member.left_at = None  # enrolled again after leaving
+    await populations.membership_changed(uow, tenant, event.ambassador_id)
 
 
 async def updated(uow: Uow, tenant: str, event: AmbassadorUpdated, at: datetime) -> None:
@@ -161,6 +163,7 @@ async def left(uow: Uow, tenant: str, event: AmbassadorLeft, at: datetime) -> No
             continue  # an enrolment newer than this leave stands
         if member.left_at is None or member.left_at < at:
             member.left_at = at
+    await populations.membership_changed(uow, tenant, event.ambassador_id)
     if row is None:
         return
     if event.programme_id is None:

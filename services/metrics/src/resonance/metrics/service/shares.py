@@ -12,7 +12,7 @@ from resonance.metrics.domain.challenges import ChallengeMetric
 from resonance.metrics.domain.periods import local_day
 from resonance.metrics.domain.points import Fact, FactKind
 from resonance.metrics.domain.reach import Engagement, Measurement, measurement_delta, post_reach
-from resonance.metrics.service import Uow, badges, challenges, points
+from resonance.metrics.service import Uow, badges, challenges, points, populations
 from resonance.metrics.service.config import TenantConfig, tenant_config
 from resonance.metrics.service.people import attributes
 from resonance.metrics.store import activity
@@ -105,6 +105,7 @@ async def _count_share(
         uow.session, tenant, who, {"shares": 1, "market_shares": int(market)}, share_at=at
     )
     if day_shares == 1:
+        await populations.new_share_days(uow, tenant, [(who, row.day)])
         await badges.refresh_streak(uow, tenant, who)
     await badges.check(uow, tenant, who, uow.now())
     if row.automatic:

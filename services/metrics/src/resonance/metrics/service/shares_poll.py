@@ -21,7 +21,7 @@ from resonance.metrics.domain.periods import PeriodKind, current_period, local_d
 from resonance.metrics.domain.points import Fact, FactKind, LedgerEntry, award
 from resonance.metrics.domain.reach import post_reach
 from resonance.metrics.domain.windows import board_labels
-from resonance.metrics.service import Uow, badges, challenges, points, shares
+from resonance.metrics.service import Uow, badges, challenges, points, populations, shares
 from resonance.metrics.service.config import TenantConfig, tenant_config
 from resonance.metrics.service.people import attributes_of
 from resonance.metrics.store import activity, poll_reads, rolling
@@ -271,6 +271,9 @@ async def _streaks_and_badges(
 ) -> None:
     """Streaks of people with a new active day, then the badges their counters now earn."""
     new_day = sorted({who for (who, _), shares in before.items() if shares == 0})
+    await populations.new_share_days(
+        uow, tenant, [key for key, shares in before.items() if shares == 0]
+    )
     if new_day:
         days = await activity.share_days_many(uow.session, tenant, new_day)
         await activity.set_longest_streaks(

@@ -1,5 +1,8 @@
 """KPI queries about people: population rates, concentration, cohorts, most active people.
-Each is one GROUP BY over memberships and the per-person monthly or daily roll-up."""
+Populations are read one row a person from the kept spans (population_spans) or a
+programme's memberships, joined to the per-person monthly or daily roll-up; retention
+cohorts from the kept marks (store/retention_marks.py), `cohorts` below being the plain
+computation from share days they fall back to."""
 
 # Every fragment interpolated below is one of ours (kpi_scope.py); values are bound.
 # ruff: noqa: S608
@@ -11,7 +14,14 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.metrics.store.kpi_scope import Scope, activity_where, memberships_from
+from resonance.metrics.domain.segments import Segment
+from resonance.metrics.store.boards import segment_sql
+from resonance.metrics.store.kpi_scope import (
+    Scope,
+    activity_where,
+    memberships_from,
+    short_read,
+)
 
 
 def person_activity(scope: Scope) -> str:
@@ -39,40 +49,131 @@ class PopulationCounts:
     engaged: int  # of those, enrolled by the end of the period
 
 
-# One row a person, from one pass over their memberships (the covering index
-# ix_memberships_person: an index-only scan in person order, no DISTINCT).
-IN_PERIOD = (
-    "m.enrolled_at IS NOT NULL AND m.enrolled_at < :end_ts AND (m.left_at IS NULL "
-    "OR CAST(:start_ts AS timestamptz) IS NULL OR m.left_at >= :start_ts)"
-)
+def in_period(alias: str) -> str:
+    """Whether the membership (or span) `alias` was enrolled at some moment of the period:
+    enrolled before its end and not left before its start."""
+    return (
+        f"{alias}.enrolled_at IS NOT NULL AND {alias}.enrolled_at < :end_ts AND "
+        f"({alias}.left_at IS NULL OR CAST(:start_ts AS timestamptz) IS NULL "
+        f"OR {alias}.left_at >= :start_ts)"
+    )
+
+
+@dataclass(frozen=True)
+class People:
+    """The people of a segment, one row a person aliased `p` (FROM `source` WHERE `where`),
+    and SQL conditions on that row: enrolled at some moment of the period, targeted
+    (invited or enrolled) and engaged (enrolled) by its end."""
+
+    source: str
+    where: str
+    enrolled: str
+    targeted: str
+    engaged: str
+
+    def rows(self) -> str:
+        """One row a person: ambassador_id and the three flags (e, t, g)."""
+        return (
+            f"SELECT p.ambassador_id, {self.enrolled} AS e, {self.targeted} AS t, "
+            f"{self.engaged} AS g FROM {self.source} WHERE {self.where}"
+        )
+
+
+def _people_join(scope: Scope, params: dict[str, Any]) -> tuple[str, list[str]]:
+    """The join to the people's current attributes when the segment needs them."""
+    segment = scope.segment
+    people = Segment(
+        brands=segment.brands,
+        entities=segment.entities,
+        sites=segment.sites,
+        countries=segment.countries,
+        job_families=segment.job_families,
+    )
+    if people.is_everyone:
+        return "", []
+    join = " JOIN ambassadors a ON a.tenant = p.tenant AND a.ambassador_id = p.ambassador_id"
+    return join, segment_sql(people, params, "a")
+
+
+def _grouped(source: str, conditions: list[str]) -> People:
+    """Memberships (aliased m in `source`) grouped per person."""
+    grouped = (
+        f"SELECT m.ambassador_id, bool_or({in_period('m')}) AS enrolled, "
+        "bool_or(coalesce(m.invited_at, m.enrolled_at) < :end_ts) AS targeted, "
+        "bool_or(m.enrolled_at < :end_ts) AS engaged "
+        f"FROM {source} WHERE {' AND '.join(conditions)} GROUP BY m.ambassador_id"
+    )
+    return People(f"({grouped}) p", "true", "p.enrolled", "p.targeted", "p.engaged")
+
+
+def people_of(scope: Scope, params: dict[str, Any]) -> list[People]:
+    """Where a segment's people are read from (disjoint parts, one row a person in each),
+    without grouping memberships where it can:
+
+    - all programmes: the kept spans (population_spans, domain/population.py) of the people
+      whose enrolments leave no gap, and the memberships, grouped, of the few whose do;
+    - one programme: its memberships (one row a person by their key);
+    - several programmes: the memberships grouped per person (one pass over the covering
+      ix_memberships_person)."""
+    programmes = sorted(scope.segment.programmes)
+    if len(programmes) > 1:
+        return [_grouped(*memberships_from(scope, params))]
+    join, conditions = _people_join(scope, params)
+    if programmes:
+        params["programme"] = programmes[0]
+        where = ["p.tenant = :tenant", "p.programme_id = :programme", *conditions]
+        return [
+            People(
+                f"memberships p{join}",
+                " AND ".join(where),
+                in_period("p"),
+                "coalesce(p.invited_at, p.enrolled_at) < :end_ts",
+                "p.enrolled_at < :end_ts",
+            )
+        ]
+    spans = People(
+        f"population_spans p{join}",
+        " AND ".join(["p.tenant = :tenant", "NOT p.gaps", *conditions]),
+        in_period("p"),
+        "p.targeted_at < :end_ts",
+        "p.enrolled_at < :end_ts",
+    )
+    gaps = _grouped(
+        f"population_spans p{join} JOIN memberships m "
+        "ON m.tenant = p.tenant AND m.ambassador_id = p.ambassador_id",
+        ["p.tenant = :tenant", "p.gaps", *conditions],
+    )
+    return [spans, gaps]
+
+
+def _everyone(parts: list[People]) -> str:
+    return " UNION ALL ".join(part.rows() for part in parts)
 
 
 async def population_counts(session: AsyncSession, scope: Scope) -> PopulationCounts:
-    """One pass over the memberships in the segment, grouped per person (enrolled at some
-    moment of the period, targeted and engaged by its end), joined to their activity and
-    connections in the period."""
+    """The people in the segment (enrolled at some moment of the period, targeted and
+    engaged by its end), in one pass over their rows, each met with their activity and
+    connections in the period (hashed: far fewer rows than people)."""
     params = scope.params()
-    source, conditions = memberships_from(scope, params)
+    people = _everyone(people_of(scope, params))
+    await short_read(session)
     row = (
         await session.execute(
             text(
-                f"WITH per AS (SELECT m.ambassador_id, bool_or({IN_PERIOD}) AS enrolled, "
-                "bool_or(coalesce(m.invited_at, m.enrolled_at) < :end_ts) AS targeted, "
-                "bool_or(m.enrolled_at < :end_ts) AS engaged "
-                f"FROM {source} WHERE {' AND '.join(conditions)} GROUP BY m.ambassador_id), "
-                "act AS (SELECT d.ambassador_id, bool_or(d.shares > 0) AS shared, "
+                "WITH act AS (SELECT d.ambassador_id, bool_or(d.shares > 0) AS shared, "
                 f"bool_or(d.contributions > 0) AS active {person_activity(scope)} "
                 "GROUP BY d.ambassador_id), "
                 "conn AS (SELECT DISTINCT c.ambassador_id FROM connections c "
                 "WHERE c.tenant = :tenant AND c.connected_at < :end_ts AND (c.disconnected_at "
                 "IS NULL OR CAST(:start_ts AS timestamptz) IS NULL "
                 "OR c.disconnected_at >= :start_ts)) "
-                "SELECT count(*) FILTER (WHERE per.enrolled), "
-                "count(*) FILTER (WHERE per.enrolled AND act.shared), "
-                "count(*) FILTER (WHERE per.enrolled AND act.active), "
-                "count(conn.ambassador_id) FILTER (WHERE per.enrolled), "
-                "count(*) FILTER (WHERE per.targeted), count(*) FILTER (WHERE per.engaged) "
-                "FROM per LEFT JOIN act USING (ambassador_id) LEFT JOIN conn USING (ambassador_id)"
+                "SELECT count(*) FILTER (WHERE per.e), "
+                "count(*) FILTER (WHERE per.e AND act.shared), "
+                "count(*) FILTER (WHERE per.e AND act.active), "
+                "count(conn.ambassador_id) FILTER (WHERE per.e), "
+                "count(*) FILTER (WHERE per.t), count(*) FILTER (WHERE per.g) "
+                f"FROM ({people}) per LEFT JOIN act USING (ambassador_id) "
+                "LEFT JOIN conn USING (ambassador_id)"
             ),
             params,
         )
@@ -80,25 +181,17 @@ async def population_counts(session: AsyncSession, scope: Scope) -> PopulationCo
     return PopulationCounts(*(int(v) for v in row))
 
 
-def _population(scope: Scope, params: dict[str, Any]) -> str:
-    """The people enrolled at some moment of the period, in the segment (one row each)."""
-    source, conditions = memberships_from(scope, params)
-    return (
-        f"SELECT m.ambassador_id FROM {source} WHERE {' AND '.join(conditions)} "
-        f"AND {IN_PERIOD} GROUP BY m.ambassador_id"
-    )
-
-
 async def contribution_buckets(session: AsyncSession, scope: Scope) -> dict[int, int]:
     """{contributions in the period: number of enrolled people} (zeros included)."""
     params = scope.params()
+    people = _everyone(people_of(scope, params))
+    await short_read(session)
     rows = await session.execute(
         text(
-            f"WITH pop AS ({_population(scope, params)}), "
-            "act AS (SELECT d.ambassador_id, sum(d.contributions) AS n "
+            "WITH act AS (SELECT d.ambassador_id, sum(d.contributions) AS n "
             f"{person_activity(scope)} GROUP BY d.ambassador_id) "
-            "SELECT coalesce(act.n, 0) AS v, count(*) FROM pop LEFT JOIN act USING (ambassador_id) "
-            "GROUP BY v"
+            "SELECT coalesce(act.n, 0) AS v, count(*) "
+            f"FROM ({people}) per LEFT JOIN act USING (ambassador_id) WHERE per.e GROUP BY v"
         ),
         params,
     )

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from resonance.metrics.domain.segments import Segment
 from resonance.metrics.store.boards import segment_sql
 
@@ -66,3 +69,12 @@ def memberships_from(scope: Scope, params: dict[str, Any]) -> tuple[str, list[st
         source += " JOIN ambassadors a ON a.tenant = m.tenant AND a.ambassador_id = m.ambassador_id"
         conditions += segment_sql(people, params, "a")
     return source, conditions
+
+
+async def short_read(session: AsyncSession) -> None:
+    """For the rest of a people KPI read's transaction: no JIT compilation (~100 ms, more than
+    the read, once its estimated cost passes jit_above_cost) and no parallel workers (joins
+    to the period's activity are overestimated a hundredfold; starting workers costs more
+    than the one pass over the people they would share)."""
+    await session.execute(text("SET LOCAL jit = off"))
+    await session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))

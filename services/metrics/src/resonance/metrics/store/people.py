@@ -144,7 +144,15 @@ async def is_erased(session: AsyncSession, tenant: str, ambassador_id: str) -> b
 
 # Tables whose rows are anonymous aggregates once re-keyed (counts stay right: one anonymous
 # id stands for one erased person).
-REKEYED = ("ambassadors", "memberships", "connections", "daily_activity", "ambassador_daily")
+REKEYED = (
+    "ambassadors",
+    "memberships",
+    "connections",
+    "daily_activity",
+    "ambassador_daily",
+    "population_spans",
+    "retention_marks",
+)
 # Tables of personal gamification and choices: deleted outright.
 DELETED = (
     "ambassador_prefs",

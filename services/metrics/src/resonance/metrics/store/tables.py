@@ -158,6 +158,30 @@ class Membership(MetricsModel, table=True):
     left_at: datetime | None = ts()
 
 
+class PopulationSpan(MetricsModel, table=True):
+    """One row per person with a membership: their memberships as one span (domain/
+    population.py), so population KPIs read one row a person without grouping memberships.
+    Kept by the fact consumer whenever a membership changes (service/populations.py)."""
+
+    __tablename__ = "population_spans"
+    # The few people whose enrolments leave a gap: read through their memberships.
+    __table_args__ = (
+        Index(
+            "ix_population_spans_gaps",
+            "tenant",
+            "ambassador_id",
+            postgresql_where=text("gaps"),
+        ),
+    )
+
+    tenant: str = Field(primary_key=True)
+    ambassador_id: str = Field(primary_key=True)
+    enrolled_at: datetime | None = ts()
+    targeted_at: datetime | None = ts()
+    left_at: datetime | None = ts()
+    gaps: bool = False
+
+
 class Connection(MetricsModel, table=True):
     """A social account an ambassador connected (activation, estimated reach)."""
 

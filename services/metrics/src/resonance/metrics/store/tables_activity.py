@@ -9,7 +9,7 @@ before the person's profile arrived; the profile fills it in then (store/activit
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, DateTime, Index, text
+from sqlalchemy import BigInteger, Column, DateTime, Index, text
 from sqlmodel import Field
 
 from resonance.metrics.store.tables import MetricsModel, counter, day_column, text_array, ts
@@ -181,3 +181,36 @@ class AmbassadorMonthly(MetricsModel, table=True):  # type: ignore[call-arg]
     ambassador_id: str = Field(primary_key=True)
     shares: int = counter()
     contributions: int = counter()
+
+
+class RetentionMarks(MetricsModel, table=True):  # type: ignore[call-arg]
+    """Per person and enrolment, the weeks after it in which they shared (domain/retention.py,
+    `week_marks`): retention cohorts read one row per member instead of their share days.
+
+    `programme_id` FIRST_ENROLMENT holds the person's first enrolment in any programme (the
+    whole tenant's cohorts); other rows one programme's enrolment (a programme's cohorts).
+    Days are local to `timezone`, the tenant's zone when the row was computed: a read in
+    another zone does not use the marks (store/retention_marks.py). Kept by the fact
+    consumer: recomputed on enrolment, a bit set when a share makes a new share day.
+    """
+
+    __tablename__ = "retention_marks"
+    __table_args__ = (
+        Index(
+            "ix_retention_marks_cohort",
+            "tenant",
+            "programme_id",
+            "enrolled_day",
+            postgresql_include=["ambassador_id", "weeks"],
+        ),
+        Index("ix_retention_marks_zone", "tenant", "timezone"),
+    )
+
+    tenant: str = Field(primary_key=True)
+    ambassador_id: str = Field(primary_key=True)
+    programme_id: str = Field(primary_key=True)
+    timezone: str
+    enrolled_day: date = day_column()
+    weeks: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
+    )
