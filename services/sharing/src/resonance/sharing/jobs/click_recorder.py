@@ -32,12 +32,16 @@ async def _write(runtime: Runtime[SharingSettings], batch: list[links.Click]) ->
 async def record_clicks(runtime: Runtime[SharingSettings]) -> None:
     s = runtime.settings
     state = links.state_of(runtime)
+    # A batch cancelled mid-write was rolled back: it is written again in the final flush
+    # (the once-per-window key makes a second write of a click harmless).
+    batch: list[links.Click] = []
     try:
         while True:
             batch = await links.next_batch(state, s.click_batch_max, s.click_flush_interval_s)
             await _write(runtime, batch)
+            batch = []
     except asyncio.CancelledError:
-        pending: list[links.Click] = []
+        pending = batch
         while not state.queue.empty():
             pending.append(state.queue.get_nowait())
         if pending:

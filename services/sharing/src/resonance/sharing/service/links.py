@@ -15,6 +15,7 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -35,6 +36,11 @@ Uow: TypeAlias = UnitOfWork[SharingSettings]
 _STATE_KEY = "links"
 # A cached code is read again after this long (the tenant may change its UTM medium).
 CACHE_TTL_S = 600.0
+# The click recorder hands the event loop back after this many clicks: under 1 ms of
+# Python (hashing; or building, encoding and sending the events: 60-90 us a click under
+# the benchmark, where slices of 50 held the loop 3-5 ms at a time and, at 8 clients,
+# slices of 20 still lengthened the redirect's p99; see record).
+CLICKS_PER_SLICE = 10
 
 
 class UnknownLink(NotFound):
@@ -159,26 +165,37 @@ async def follow(
 
 
 async def next_batch(state: LinkState, max_size: int, linger_s: float) -> list[Click]:
-    """Waits for a click, then takes what else arrives within `linger_s` (up to max_size)."""
-    batch = [await state.queue.get()]
-    deadline = asyncio.get_running_loop().time() + linger_s
-    while len(batch) < max_size:
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            break
-        try:
-            batch.append(await asyncio.wait_for(state.queue.get(), remaining))
-        except TimeoutError:
-            break
+    """Waits for a click, lets `linger_s` pass for more to arrive (not if `max_size` are
+    already waiting) and takes up to `max_size`. Sleeping rather than waiting on the queue
+    click by click costs the redirect nothing: with nobody waiting on the queue, a click put
+    on it wakes no one."""
+    first = await state.queue.get()
+    try:
+        if state.queue.qsize() < max_size - 1:
+            await asyncio.sleep(linger_s)
+    except asyncio.CancelledError:
+        # Shutting down: the click goes back for the final flush (record_clicks).
+        with suppress(asyncio.QueueFull):
+            state.queue.put_nowait(first)
+        raise
+    batch = [first]
+    while len(batch) < max_size and not state.queue.empty():
+        batch.append(state.queue.get_nowait())
     return batch
 
 
 async def record(uow: Uow, clicks: list[Click], visitor_secret: bytes) -> int:
     """Counts each click once per visitor and window; publishes link.clicked for those that
-    count and confirms self-reported shares by their first click. Returns how many counted."""
+    count and confirms self-reported shares by their first click. Returns how many counted.
+
+    This runs on the event loop that serves the redirect: the Python work of a batch (hashes,
+    events, their JSON) is done in slices, handing the loop back between them, and the
+    events are written a slice at a time in one statement each."""
     window = timedelta(seconds=uow.settings.click_window_s)
     rows: dict[str, tuple[Click, str]] = {}
-    for click in clicks:
+    for done, click in enumerate(clicks):
+        if done and done % CLICKS_PER_SLICE == 0:
+            await asyncio.sleep(0)
         visitor = links.visitor_hash(click.ip, click.user_agent, secret=visitor_secret, at=click.at)
         key = links.click_window_key(click.target.code, visitor, click.at, window)
         rows.setdefault(key, (click, visitor))
@@ -195,27 +212,33 @@ async def record(uow: Uow, clicks: list[Click], visitor_secret: bytes) -> int:
         ],
     )
     counted = [rows[key] for key in rows if key in fresh]
-    for click, visitor in counted:
-        t = click.target
-        await uow.emit(
-            t.tenant,
-            LinkClicked(
-                link_id=t.code,
-                share_id=t.share_id,
-                ambassador_id=t.ambassador_id,
-                content_id=t.content_id,
-                campaign_id=t.campaign_id,
-                utm_source=t.network,
-                utm_medium=t.utm_medium or links.DEFAULT_UTM_MEDIUM,
-                utm_campaign=t.campaign_id,
-                clicked_at=click.at,
-                network=t.network,
-                visitor=visitor,
-                internal=click.internal,
-            ),
-        )
+    # One statement per slice (and tenant); events of one link keep the clicks' order.
+    for start in range(0, len(counted), CLICKS_PER_SLICE):
+        by_tenant: dict[str, list[LinkClicked]] = {}
+        for click, visitor in counted[start : start + CLICKS_PER_SLICE]:
+            by_tenant.setdefault(click.target.tenant, []).append(_clicked(click, visitor))
+        for tenant, events in by_tenant.items():
+            await uow.outbox.add_many(uow.session, tenant, events)
     await _confirm_self_reported(uow, {click.target.share_id for click, _ in counted})
     return len(counted)
+
+
+def _clicked(click: Click, visitor: str) -> LinkClicked:
+    t = click.target
+    return LinkClicked(
+        link_id=t.code,
+        share_id=t.share_id,
+        ambassador_id=t.ambassador_id,
+        content_id=t.content_id,
+        campaign_id=t.campaign_id,
+        utm_source=t.network,
+        utm_medium=t.utm_medium or links.DEFAULT_UTM_MEDIUM,
+        utm_campaign=t.campaign_id,
+        clicked_at=click.at,
+        network=t.network,
+        visitor=visitor,
+        internal=click.internal,
+    )
 
 
 async def _confirm_self_reported(uow: Uow, share_ids: set[str]) -> None:
