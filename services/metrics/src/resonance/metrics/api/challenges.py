@@ -5,6 +5,8 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
+from resonance.common.api_paging import INVALID_CURSOR, PageCursor, PageLimit
+from resonance.common.paging import DEFAULT_LIMIT
 from resonance.metrics.api.deps import Ambassador, AnyMember, ProgrammeManager, Rt
 from resonance.metrics.api.schemas_gamification import (
     ChallengeIn,
@@ -14,9 +16,7 @@ from resonance.metrics.api.schemas_gamification import (
     ProgressOut,
     SegmentIn,
 )
-from resonance.metrics.api.schemas_paging import INVALID_CURSOR, PageCursor, PageLimit
 from resonance.metrics.domain.challenges import ChallengeMetric
-from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.service import challenges
 from resonance.metrics.store.tables_gamification import ChallengeRow
 

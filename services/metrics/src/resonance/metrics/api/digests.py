@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
+from resonance.common.api_paging import INVALID_CURSOR, Page, PageCursor, PageLimit
+from resonance.common.paging import DEFAULT_LIMIT
 from resonance.metrics.api.deps import ProgrammeManager, Rt
-from resonance.metrics.api.schemas_paging import INVALID_CURSOR, Page, PageCursor, PageLimit
-from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.jobs.digest import render
 from resonance.metrics.service import digests
 from resonance.metrics.store.tables_reports import DigestRow

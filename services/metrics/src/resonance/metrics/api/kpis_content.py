@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from resonance.common.api_paging import INVALID_CURSOR, PageCursor, PageLimit
+from resonance.common.paging import DEFAULT_LIMIT
 from resonance.metrics.api import kpi_views
 from resonance.metrics.api.deps import ContentKpiReader, Period, Rt, SegmentFilter
 from resonance.metrics.api.schemas_kpis import (
@@ -18,9 +20,7 @@ from resonance.metrics.api.schemas_kpis import (
     ReachOut,
     TopItemsOut,
 )
-from resonance.metrics.api.schemas_paging import INVALID_CURSOR, PageCursor, PageLimit
 from resonance.metrics.api.views import period_out
-from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.service import kpis_content
 
 router = APIRouter(prefix="/v1/kpis", tags=["kpis"])

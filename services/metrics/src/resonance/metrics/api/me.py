@@ -2,6 +2,8 @@
 
 from fastapi import APIRouter
 
+from resonance.common.api_paging import INVALID_CURSOR, PageCursor, PageLimit
+from resonance.common.paging import DEFAULT_LIMIT
 from resonance.metrics.api.deps import Ambassador, Cursor, Limit, Period, Rt, SegmentFilter
 from resonance.metrics.api.schemas_me import (
     BadgeOut,
@@ -15,9 +17,7 @@ from resonance.metrics.api.schemas_me import (
     PrivacyOut,
     RankOut,
 )
-from resonance.metrics.api.schemas_paging import INVALID_CURSOR, PageCursor, PageLimit
 from resonance.metrics.api.views import period_out
-from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.service import boards
 from resonance.metrics.service import me as me_service
 

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, status
 
+from resonance.common.api_paging import INVALID_CURSOR, PageCursor, PageLimit
+from resonance.common.paging import DEFAULT_LIMIT
 from resonance.metrics.api.deps import AnyMember, ProgrammeManager, Rt
 from resonance.metrics.api.schemas_gamification import (
     RedemptionAction,
@@ -17,8 +19,6 @@ from resonance.metrics.api.schemas_gamification import (
     RewardPage,
     SegmentIn,
 )
-from resonance.metrics.api.schemas_paging import INVALID_CURSOR, PageCursor, PageLimit
-from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.domain.rewards import RedemptionAction as Action
 from resonance.metrics.service import rewards
 from resonance.metrics.store.tables_gamification import RedemptionRow, RewardRow

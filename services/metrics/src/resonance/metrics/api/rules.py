@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter, status
 
+from resonance.common.api_paging import INVALID_CURSOR, Page, PageCursor, PageLimit
+from resonance.common.paging import DEFAULT_LIMIT
 from resonance.metrics.api.deps import ProgrammeManager, Rt
 from resonance.metrics.api.schemas_gamification import PointRulesIn, PointRulesOut
-from resonance.metrics.api.schemas_paging import INVALID_CURSOR, Page, PageCursor, PageLimit
-from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.domain.points import PointRules
 from resonance.metrics.service import points
 

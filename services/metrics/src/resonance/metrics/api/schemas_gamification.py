@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from resonance.metrics.api.schemas_paging import Page, page_examples
+from resonance.common.api_paging import Page, page_examples
 from resonance.metrics.api.text import NO_NUL
 from resonance.metrics.domain.segments import Segment
 

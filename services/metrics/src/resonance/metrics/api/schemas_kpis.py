@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from resonance.common.api_paging import Page
 from resonance.metrics.api.schemas_me import PeriodOut
-from resonance.metrics.api.schemas_paging import Page
 
 
 class ParticipationOut(BaseModel):

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, EmailStr, Field
 
-from resonance.metrics.api.schemas_paging import Page
+from resonance.common.api_paging import Page
 
 
 class BalanceOut(BaseModel):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-from resonance.metrics.api.schemas_paging import Page
+from resonance.common.api_paging import Page
 from resonance.metrics.api.text import NO_NUL
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]

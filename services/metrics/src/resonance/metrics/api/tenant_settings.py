@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
+from resonance.common.api_paging import INVALID_CURSOR, PageCursor, PageLimit
+from resonance.common.paging import DEFAULT_LIMIT
 from resonance.metrics.api.deps import ProgrammeManager, Rt
-from resonance.metrics.api.schemas_paging import INVALID_CURSOR, PageCursor, PageLimit
 from resonance.metrics.api.schemas_settings import (
     CompanyReachIn,
     CompanyReachOut,
@@ -15,7 +16,6 @@ from resonance.metrics.api.schemas_settings import (
     SettingsOut,
 )
 from resonance.metrics.domain.emv import EmvRates
-from resonance.metrics.domain.paging import DEFAULT_LIMIT
 from resonance.metrics.service import config
 from resonance.metrics.service.config import SettingsChange, TenantConfig
 

@@ -44,7 +44,7 @@ def share(
         share_id=f"s-{who}-{n}",
         ambassador_id=who,
         content_id=content or f"c-{n}",
-        content_family=family,  # type: ignore[arg-type]
+        content_family=family,
         network=network,
         shared_at=when,
         **extra,

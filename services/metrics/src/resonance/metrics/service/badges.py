@@ -107,7 +107,7 @@ async def campaign_goal(
             await grant(uow, tenant, sharer, badge.code, badge.title, at)
         return
     progress = campaign_progress(
-        row.goal_metric,  # type: ignore[arg-type]
+        row.goal_metric,
         row.goal_value,
         GoalTotals(shares=totals.shares, reach=totals.impressions, clicks=totals.clicks),
         row.starts_at,

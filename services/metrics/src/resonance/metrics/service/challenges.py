@@ -10,6 +10,7 @@ from typing import Any
 from resonance.common.auth import Principal
 from resonance.common.domain_errors import Conflict, Invalid, NotFound
 from resonance.common.events.catalogue import RewardGranted
+from resonance.common.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.metrics.domain.challenges import (
     Challenge,
     ChallengeAward,
@@ -18,7 +19,6 @@ from resonance.metrics.domain.challenges import (
     completion,
     progress,
 )
-from resonance.metrics.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.metrics.domain.segments import Segment, in_segment
 from resonance.metrics.service import Uow, badges, points
 from resonance.metrics.service.callers import me

@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from resonance.common.domain_errors import Invalid
+from resonance.common.paging import Paged, after, paged
 from resonance.metrics.domain.emv import EmvRates, EmvSettings
 from resonance.metrics.domain.kpis import DEFAULT_COMPANY_SHARE_TARGET
-from resonance.metrics.domain.paging import Paged, after, paged
 from resonance.metrics.domain.periods import zone
 from resonance.metrics.domain.reach import ReachRates
 from resonance.metrics.domain.reengagement import DEFAULT_LAPSE

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from resonance.common.auth import Principal
 from resonance.common.domain_errors import NotFound
 from resonance.common.events.catalogue import DigestReady
+from resonance.common.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.metrics.domain.digest import (
     DigestContent,
     ItemRow,
@@ -26,7 +27,6 @@ from resonance.metrics.domain.digest import (
     due_month,
     month_period,
 )
-from resonance.metrics.domain.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.metrics.domain.periods import Period, local_day, previous_period
 from resonance.metrics.domain.segments import EVERYONE, Segment
 from resonance.metrics.service import Uow

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from resonance.common.auth import Principal
+from resonance.common.paging import Paged, after, paged
 from resonance.metrics.domain import kpis
 from resonance.metrics.domain.emv import EmvReport, NetworkActivity, earned_media_value
 from resonance.metrics.domain.kpis import CampaignProgress, CampaignTotals, ContentMix
-from resonance.metrics.domain.paging import Paged, after, paged
 from resonance.metrics.domain.periods import Period
 from resonance.metrics.domain.reach import (
     Engagement,
@@ -235,7 +235,7 @@ async def campaigns(
         progress = None
         if row.goal_metric and row.goal_value:
             progress = kpis.campaign_progress(
-                row.goal_metric,  # type: ignore[arg-type]
+                row.goal_metric,
                 row.goal_value,
                 CampaignTotals(shares=shares, reach=impressions, clicks=clicks),
                 row.starts_at,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from resonance.common.auth import Principal
-from resonance.metrics.domain.paging import Paged, after, paged
+from resonance.common.paging import Paged, after, paged
 from resonance.metrics.domain.points import Balance
 from resonance.metrics.service import Uow
 from resonance.metrics.service.callers import me

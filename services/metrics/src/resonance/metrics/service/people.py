@@ -56,7 +56,7 @@ def profile_of(row: Ambassador | None) -> Profile:
         site=row.site,
         country=row.country,
         job_family=row.job_family,
-        stage=row.stage,  # type: ignore[arg-type]
+        stage=row.stage,
     )
 
 

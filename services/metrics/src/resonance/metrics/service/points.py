@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from resonance.common.domain_errors import Conflict, Invalid
-from resonance.metrics.domain.paging import Paged, after, paged
+from resonance.common.paging import Paged, after, paged
 from resonance.metrics.domain.periods import PeriodKind, current_period, local_day
 from resonance.metrics.domain.points import (
     AwardCounters,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from resonance.common.auth import Principal, Role
 from resonance.common.domain_errors import Conflict, Forbidden, Invalid, NotFound
 from resonance.common.events.catalogue import RewardGranted
-from resonance.metrics.domain.paging import BY_TIME_AND_ID, Paged, after, paged
+from resonance.common.paging import BY_TIME_AND_ID, Paged, after, paged
 from resonance.metrics.domain.points import Balance
 from resonance.metrics.domain.rewards import (
     Decision,
@@ -54,7 +54,7 @@ def as_item(row: RewardRow) -> RewardItem:
         cost=row.cost,
         stock=row.stock,
         segment=segment_from_json(row.segment or {}),
-        min_stage=row.min_stage,  # type: ignore[arg-type]
+        min_stage=row.min_stage,
         active=row.active,
     )
 

@@ -21,10 +21,10 @@ from resonance.metrics.store.tables_activity import (
     ItemVisitor,
 )
 
-_daily: Table = DailyActivity.__table__  # type: ignore[attr-defined]
-_person_daily: Table = AmbassadorDaily.__table__  # type: ignore[attr-defined]
-_counters: Table = AmbassadorCounters.__table__  # type: ignore[attr-defined]
-_visitors: Table = ItemVisitor.__table__  # type: ignore[attr-defined]
+_daily: Table = DailyActivity.__table__
+_person_daily: Table = AmbassadorDaily.__table__
+_counters: Table = AmbassadorCounters.__table__
+_visitors: Table = ItemVisitor.__table__
 
 SEGMENT_COLUMNS = ("programmes", "brand", "entity", "site", "country", "job_family")
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resonance.metrics.store.paging import keyset
 from resonance.metrics.store.tables_gamification import BadgeAward
 
-_badges: Table = BadgeAward.__table__  # type: ignore[attr-defined]
+_badges: Table = BadgeAward.__table__
 
 
 async def award_badge(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resonance.metrics.store.tables import Campaign, PublishedContent
 from resonance.metrics.store.tables_activity import CampaignTotals
 
-_totals: Table = CampaignTotals.__table__  # type: ignore[attr-defined]
+_totals: Table = CampaignTotals.__table__
 
 
 async def campaign(

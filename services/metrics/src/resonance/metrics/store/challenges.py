@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resonance.metrics.store.paging import keyset
 from resonance.metrics.store.tables_gamification import ChallengeProgressRow, ChallengeRow
 
-_progress: Table = ChallengeProgressRow.__table__  # type: ignore[attr-defined]
+_progress: Table = ChallengeProgressRow.__table__
 
 
 async def running_at(
@@ -22,10 +22,10 @@ async def running_at(
             await session.execute(
                 select(ChallengeRow).where(
                     ChallengeRow.tenant == tenant,
-                    ChallengeRow.starts_at <= at,  # type: ignore[operator]
-                    ChallengeRow.ends_at > at,  # type: ignore[operator]
-                    ChallengeRow.cancelled_at.is_(None),  # type: ignore[union-attr]
-                    ChallengeRow.metric.in_(metrics),  # type: ignore[attr-defined]
+                    ChallengeRow.starts_at <= at,
+                    ChallengeRow.ends_at > at,
+                    ChallengeRow.cancelled_at.is_(None),
+                    ChallengeRow.metric.in_(metrics),
                 )
             )
         ).scalars()
@@ -102,6 +102,6 @@ async def progress_page(
 ) -> list[ChallengeProgressRow]:
     query = select(ChallengeProgressRow).where(ChallengeProgressRow.challenge_id == challenge_id)
     if after is not None:
-        query = query.where(ChallengeProgressRow.ambassador_id > after)  # type: ignore[operator]
-    query = query.order_by(ChallengeProgressRow.ambassador_id).limit(limit)  # type: ignore[arg-type]
+        query = query.where(ChallengeProgressRow.ambassador_id > after)
+    query = query.order_by(ChallengeProgressRow.ambassador_id).limit(limit)
     return list((await session.execute(query)).scalars())

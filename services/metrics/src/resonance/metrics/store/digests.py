@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resonance.metrics.store.paging import keyset
 from resonance.metrics.store.tables_reports import DigestRow
 
-_digests: Table = DigestRow.__table__  # type: ignore[attr-defined]
+_digests: Table = DigestRow.__table__
 
 
 async def exists(session: AsyncSession, key: str) -> bool:

@@ -190,7 +190,7 @@ async def campaigns_with_totals(
             await session.execute(
                 select(Campaign).where(
                     Campaign.tenant == tenant,
-                    Campaign.campaign_id.in_([r[0] for r in found]),  # type: ignore[attr-defined]
+                    Campaign.campaign_id.in_([r[0] for r in found]),
                 )
             )
         ).scalars()

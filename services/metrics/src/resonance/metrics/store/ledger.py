@@ -14,10 +14,10 @@ from resonance.metrics.store.tables_gamification import (
     PointRulesRow,
 )
 
-_ledger: Table = LedgerRow.__table__  # type: ignore[attr-defined]
-_balances: Table = PointBalance.__table__  # type: ignore[attr-defined]
-_counters: Table = AwardCounter.__table__  # type: ignore[attr-defined]
-_boards: Table = BoardScore.__table__  # type: ignore[attr-defined]
+_ledger: Table = LedgerRow.__table__
+_balances: Table = PointBalance.__table__
+_counters: Table = AwardCounter.__table__
+_boards: Table = BoardScore.__table__
 
 
 def share_clicks_key(share_id: str) -> str:
@@ -38,7 +38,7 @@ async def rules_history(session: AsyncSession, tenant: str) -> list[PointRulesRo
             await session.execute(
                 select(PointRulesRow)
                 .where(PointRulesRow.tenant == tenant)
-                .order_by(PointRulesRow.version)  # type: ignore[arg-type]
+                .order_by(PointRulesRow.version)
             )
         ).scalars()
     )
@@ -50,8 +50,8 @@ async def rules_page(
     """Versions in order (the primary key), strictly after `after`."""
     query = select(PointRulesRow).where(PointRulesRow.tenant == tenant)
     if after is not None:
-        query = query.where(PointRulesRow.version > after)  # type: ignore[arg-type]
-    query = query.order_by(PointRulesRow.version).limit(limit)  # type: ignore[arg-type]
+        query = query.where(PointRulesRow.version > after)
+    query = query.order_by(PointRulesRow.version).limit(limit)
     return list((await session.execute(query)).scalars())
 
 
@@ -211,8 +211,8 @@ async def ledger_page(
         LedgerRow.tenant == tenant, LedgerRow.ambassador_id == ambassador_id
     )
     if before_id is not None:
-        query = query.where(LedgerRow.id < before_id)  # type: ignore[operator]
-    query = query.order_by(LedgerRow.id.desc()).limit(limit)  # type: ignore[union-attr]
+        query = query.where(LedgerRow.id < before_id)
+    query = query.order_by(LedgerRow.id.desc()).limit(limit)
     return list((await session.execute(query)).scalars())
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.metrics.store.tables_reports import NudgeRow
 
-_nudges: Table = NudgeRow.__table__  # type: ignore[attr-defined]
+_nudges: Table = NudgeRow.__table__
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ async def record_erasure(
 
 async def is_erased(session: AsyncSession, tenant: str, ambassador_id: str) -> bool:
     found = await session.execute(
-        select(Erasure.tenant).where(  # type: ignore[call-overload]
+        select(Erasure.tenant).where(
             Erasure.tenant == tenant, Erasure.person_hash == person_hash(tenant, ambassador_id)
         )
     )

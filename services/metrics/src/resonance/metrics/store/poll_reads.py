@@ -13,8 +13,8 @@ from resonance.metrics.store.tables import Ambassador, Erasure, PublishedContent
 from resonance.metrics.store.tables_activity import ShareFact
 from resonance.metrics.store.tables_gamification import BadgeAward, ChallengeRow
 
-_shares: Table = ShareFact.__table__  # type: ignore[attr-defined]
-_badges: Table = BadgeAward.__table__  # type: ignore[attr-defined]
+_shares: Table = ShareFact.__table__
+_badges: Table = BadgeAward.__table__
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,9 @@ class ItemContext:
 async def erased_among(session: AsyncSession, tenant: str, people: set[str]) -> set[str]:
     hashes = {person_hash(tenant, who): who for who in people}
     found = await session.execute(
-        select(Erasure.person_hash).where(  # type: ignore[call-overload]
+        select(Erasure.person_hash).where(
             Erasure.tenant == tenant,
-            Erasure.person_hash.in_(list(hashes)),  # type: ignore[attr-defined]
+            Erasure.person_hash.in_(list(hashes)),
         )
     )
     return {hashes[str(h)] for h in found.scalars()}
@@ -50,12 +50,12 @@ async def items(
         return {}
     found = await session.execute(
         select(
-            PublishedContent.content_id,  # type: ignore[call-overload]
+            PublishedContent.content_id,
             PublishedContent.family,
             PublishedContent.campaign_id,
         ).where(
             PublishedContent.tenant == tenant,
-            PublishedContent.content_id.in_(sorted(content_ids)),  # type: ignore[attr-defined]
+            PublishedContent.content_id.in_(sorted(content_ids)),
         )
     )
     return {str(row[0]): ItemContext(row[1], row[2]) for row in found}
@@ -65,7 +65,7 @@ async def people(session: AsyncSession, tenant: str, ids: set[str]) -> dict[str,
     found = await session.execute(
         select(Ambassador).where(
             Ambassador.tenant == tenant,
-            Ambassador.ambassador_id.in_(sorted(ids)),  # type: ignore[attr-defined]
+            Ambassador.ambassador_id.in_(sorted(ids)),
         )
     )
     return {row.ambassador_id: row for row in found.scalars()}
@@ -105,12 +105,12 @@ async def any_challenge_running(
     """Whether a challenge's window meets [first, last]: if none does, no fact of the poll
     can advance one."""
     found = await session.execute(
-        select(ChallengeRow.id)  # type: ignore[call-overload]
+        select(ChallengeRow.id)
         .where(
             ChallengeRow.tenant == tenant,
-            ChallengeRow.starts_at <= last,  # type: ignore[operator]
-            ChallengeRow.ends_at > first,  # type: ignore[operator]
-            ChallengeRow.cancelled_at.is_(None),  # type: ignore[union-attr]
+            ChallengeRow.starts_at <= last,
+            ChallengeRow.ends_at > first,
+            ChallengeRow.cancelled_at.is_(None),
         )
         .limit(1)
     )

@@ -85,7 +85,7 @@ async def connections(
         session,
         select(Connection)
         .where(Connection.tenant == tenant, Connection.ambassador_id == ambassador_id)
-        .order_by(Connection.connected_at.desc(), Connection.connection_id)  # type: ignore[union-attr]
+        .order_by(Connection.connected_at.desc(), Connection.connection_id)
         .limit(limit),
     )
 
@@ -97,7 +97,7 @@ async def shares(
         session,
         select(ShareFact)
         .where(ShareFact.tenant == tenant, ShareFact.ambassador_id == ambassador_id)
-        .order_by(ShareFact.day.desc(), ShareFact.share_id)  # type: ignore[attr-defined]
+        .order_by(ShareFact.day.desc(), ShareFact.share_id)
         .limit(limit),
     )
 
@@ -109,7 +109,7 @@ async def daily_activity(
         session,
         select(AmbassadorDaily)
         .where(AmbassadorDaily.tenant == tenant, AmbassadorDaily.ambassador_id == ambassador_id)
-        .order_by(AmbassadorDaily.day.desc())  # type: ignore[attr-defined]
+        .order_by(AmbassadorDaily.day.desc())
         .limit(limit),
     )
 
@@ -129,7 +129,7 @@ async def ledger(
             LedgerRow.recorded_at,
         )
         .where(LedgerRow.tenant == tenant, LedgerRow.ambassador_id == ambassador_id)
-        .order_by(LedgerRow.id.desc())  # type: ignore[union-attr]
+        .order_by(LedgerRow.id.desc())
         .limit(limit),
     )
 
@@ -141,7 +141,7 @@ async def board_scores(
         session,
         select(BoardScore)
         .where(BoardScore.tenant == tenant, BoardScore.ambassador_id == ambassador_id)
-        .order_by(BoardScore.reached_at.desc(), BoardScore.kind, BoardScore.label)  # type: ignore[attr-defined]
+        .order_by(BoardScore.reached_at.desc(), BoardScore.kind, BoardScore.label)
         .limit(limit),
     )
 
@@ -153,7 +153,7 @@ async def badges(
         session,
         select(BadgeAward)
         .where(BadgeAward.tenant == tenant, BadgeAward.ambassador_id == ambassador_id)
-        .order_by(BadgeAward.awarded_at.desc(), BadgeAward.code)  # type: ignore[attr-defined]
+        .order_by(BadgeAward.awarded_at.desc(), BadgeAward.code)
         .limit(limit),
     )
 
@@ -171,12 +171,12 @@ async def challenge_progress(
             ChallengeProgressRow.value,
             ChallengeProgressRow.completed_at,
         )
-        .join(ChallengeRow, ChallengeRow.id == ChallengeProgressRow.challenge_id)  # type: ignore[arg-type]
+        .join(ChallengeRow, ChallengeRow.id == ChallengeProgressRow.challenge_id)
         .where(
             ChallengeProgressRow.tenant == tenant,
             ChallengeProgressRow.ambassador_id == ambassador_id,
         )
-        .order_by(ChallengeRow.starts_at.desc(), ChallengeRow.id)  # type: ignore[attr-defined]
+        .order_by(ChallengeRow.starts_at.desc(), ChallengeRow.id)
         .limit(limit),
     )
 
@@ -189,16 +189,16 @@ async def redemptions(
         select(
             RedemptionRow.id,
             RedemptionRow.reward_id,
-            RewardRow.title.label("reward_title"),  # type: ignore[attr-defined]
+            RewardRow.title.label("reward_title"),
             RedemptionRow.status,
             RedemptionRow.cost,
             RedemptionRow.note,
             RedemptionRow.requested_at,
             RedemptionRow.updated_at,
         )
-        .join(RewardRow, RewardRow.id == RedemptionRow.reward_id, isouter=True)  # type: ignore[arg-type]
+        .join(RewardRow, RewardRow.id == RedemptionRow.reward_id, isouter=True)
         .where(RedemptionRow.tenant == tenant, RedemptionRow.ambassador_id == ambassador_id)
-        .order_by(RedemptionRow.requested_at.desc(), RedemptionRow.id)  # type: ignore[attr-defined]
+        .order_by(RedemptionRow.requested_at.desc(), RedemptionRow.id)
         .limit(limit),
     )
 
@@ -211,7 +211,7 @@ async def nudges(
         session,
         select(NudgeRow.content_ids, NudgeRow.status, NudgeRow.sent_at)
         .where(NudgeRow.tenant == tenant, NudgeRow.ambassador_id == ambassador_id)
-        .order_by(NudgeRow.sent_at.desc(), NudgeRow.key)  # type: ignore[attr-defined]
+        .order_by(NudgeRow.sent_at.desc(), NudgeRow.key)
         .limit(limit),
     )
 
@@ -221,13 +221,13 @@ async def digests_about(
 ) -> list[dict[str, Any]]:
     """The digests that name the person (a top-sharers list) or were mailed to their address
     (the figures in them are the programme's, not theirs)."""
-    about = [DigestRow.html.contains(ambassador_id)]  # type: ignore[attr-defined]
+    about = [DigestRow.html.contains(ambassador_id)]
     if address:
-        about.append(DigestRow.recipients.any(address))  # type: ignore[attr-defined]
+        about.append(DigestRow.recipients.any(address))
     return await _rows(
         session,
         select(DigestRow.id, DigestRow.label, DigestRow.month, DigestRow.status, DigestRow.sent_at)
         .where(DigestRow.tenant == tenant, or_(*about))
-        .order_by(DigestRow.created_at.desc(), DigestRow.id)  # type: ignore[attr-defined]
+        .order_by(DigestRow.created_at.desc(), DigestRow.id)
         .limit(limit),
     )

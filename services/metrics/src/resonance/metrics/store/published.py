@@ -12,7 +12,7 @@ async def count_live_by_family(session: AsyncSession, tenant: str) -> dict[str, 
         select(PublishedContent.family, func.count())
         .where(
             PublishedContent.tenant == tenant,
-            PublishedContent.retired_at.is_(None),  # type: ignore[union-attr]
+            PublishedContent.retired_at.is_(None),
         )
         .group_by(PublishedContent.family)
     )

@@ -33,7 +33,7 @@ async def rewards_of(
     """Oldest first (creation time, then id), strictly after `after`."""
     query = select(RewardRow).where(RewardRow.tenant == tenant)
     if active_only:
-        query = query.where(RewardRow.active.is_(True))  # type: ignore[attr-defined]
+        query = query.where(RewardRow.active.is_(True))
     order = (RewardRow.created_at, RewardRow.id)
     return list((await session.execute(keyset(query, order, after, limit))).scalars())
 

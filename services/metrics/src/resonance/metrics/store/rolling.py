@@ -31,9 +31,7 @@ async def lock(session: AsyncSession, tenant: str, *, exclusive: bool) -> None:
 
 async def is_built(session: AsyncSession, tenant: str, label: str) -> bool:
     found = await session.execute(
-        select(RollingBoard.label).where(  # type: ignore[call-overload]
-            RollingBoard.tenant == tenant, RollingBoard.label == label
-        )
+        select(RollingBoard.label).where(RollingBoard.tenant == tenant, RollingBoard.label == label)
     )
     return found.first() is not None
 

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.metrics.store.tables_activity import ShareFact
 
-_shares: Table = ShareFact.__table__  # type: ignore[attr-defined]
+_shares: Table = ShareFact.__table__
 
 
 async def share(session: AsyncSession, tenant: str, share_id: str) -> ShareFact | None:
