@@ -16,7 +16,13 @@ sandbox's rate limits are off for both measurements: the comparison is about our
 
 Goal: the pipeline at least 50 % of the raw rate with one worker.
 
-    uv run python bench/sharing.py [--shares 400] [--concurrency 8]
+Beside each rate, the CPU milliseconds every process of the stack spent per post or share
+(Linux /proc; postgres and kafka with their children): all of them share the machine's
+cores, so the pipeline's rate is bounded by cores / total CPU per share, whatever the API's
+or the worker's own speed. Polling intervals are the services' defaults, as deployed
+(`--relay-poll-s` to try others): an idle poll costs CPU the shares then lack.
+
+    uv run python bench/sharing.py [--shares 400] [--concurrency 8] [--relay-poll-s S]
 """
 
 import argparse
@@ -30,6 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -60,6 +67,49 @@ TENANT = "bench"
 PREFIX = "bench."
 ITEM = "item-bench-1"
 DEADLINE_S = 180
+
+
+def _proc_cpu() -> dict[int, tuple[int, float]]:
+    """Every process's parent and CPU seconds (its own and its reaped children's), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            raw = (Path("/proc") / entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = raw.rpartition(")")[2].split()
+        table[int(entry)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / tick)
+    return table
+
+
+def tree_cpu(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds used so far by each named process and its descendants (Linux)."""
+    if not Path("/proc/self/stat").exists():
+        return {}
+    table = _proc_cpu()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    used = {}
+    for name, root in roots.items():
+        total, stack = 0.0, [root]
+        while stack:
+            pid = stack.pop()
+            total += table.get(pid, (0, 0.0))[1]
+            stack.extend(children.get(pid, []))
+        used[name] = total
+    return used
+
+
+def cpu_report(label: str, before: dict[str, float], after: dict[str, float], n: int) -> str:
+    """CPU milliseconds per unit of work, process by process: what bounds the rate on a
+    machine where every process of the stack shares the same cores."""
+    spent = {k: (after[k] - before[k]) * 1000 / n for k in after if k in before}
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in spent.items() if v >= 0.05)
+    return f"{label} CPU ms per unit: {parts}; total {sum(spent.values()):.1f}"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -196,7 +246,12 @@ async def raw_rate(sandbox: str, tokens: list[str], concurrency: int) -> tuple[f
 
 
 async def pipeline(
-    api: str, sharing_db: str, metrics_db: str, tokens: list[str], concurrency: int
+    api: str,
+    sharing_db: str,
+    metrics_db: str,
+    tokens: list[str],
+    concurrency: int,
+    snapshot: Callable[[], dict[str, float]],
 ) -> None:
     queue = list(enumerate(tokens))
     sent_at: dict[str, float] = {}
@@ -221,6 +276,7 @@ async def pipeline(
                 for share in r.json()["shares"]:
                     sent_at[share["id"]] = started_wall
 
+        cpu_before = snapshot()
         first = time.time()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         accepted_in = time.time() - first
@@ -233,6 +289,7 @@ async def pipeline(
         n,
         within_s=DEADLINE_S,
     )
+    cpu_after = snapshot()
     end_to_end = consumed - first
     engine = create_async_engine(sharing_db)
     async with engine.connect() as conn:
@@ -256,6 +313,7 @@ async def pipeline(
         f"{statistics.median(posted_ms):.0f} ms, p99 {percentile(posted_ms, 0.99):.0f} ms "
         f"({len(posted_ms)} posted)"
     )
+    print(cpu_report("pipeline", cpu_before, cpu_after, n))
     PIPELINE_RATE.append(n / end_to_end)
 
 
@@ -266,6 +324,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--shares", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--relay-poll-s",
+        type=float,
+        default=None,
+        help="outbox relays' and scheduler's polling interval (default: the services' own, "
+        "as deployed; every idle poll costs the shared cores, so shorter is not faster here)",
+    )
     args = parser.parse_args()
     n = args.shares
 
@@ -301,16 +366,18 @@ def main() -> None:
             "TOPIC_PREFIX": PREFIX,
             "CONSUMER_GROUP_PREFIX": PREFIX,
             "SECRET_KEYS": json.dumps([key]),
-            "RELAY_POLL_INTERVAL_S": "0.05",
         }
         sharing_env = {f"RESONANCE_SHARING_{k}": v for k, v in common.items()} | {
             "RESONANCE_SHARING_DATABASE_URL": urls["sharing"],
             "RESONANCE_SHARING_MASTODON_API_URL": f"{sandbox}/mastodon",
             "RESONANCE_SHARING_MASTODON_AUTH_URL": f"{sandbox}/mastodon",
             "RESONANCE_SHARING_MASTODON_TOKEN_URL": f"{sandbox}/mastodon",
-            "RESONANCE_SHARING_SCHEDULER_INTERVAL_S": "0.05",
             "RESONANCE_SHARING_WORKER_PORT": str(ports["worker"]),
         }
+        if args.relay_poll_s is not None:
+            common["RELAY_POLL_INTERVAL_S"] = str(args.relay_poll_s)
+            sharing_env["RESONANCE_SHARING_RELAY_POLL_INTERVAL_S"] = str(args.relay_poll_s)
+            sharing_env["RESONANCE_SHARING_SCHEDULER_INTERVAL_S"] = str(args.relay_poll_s)
         metrics_env = {f"RESONANCE_METRICS_{k}": v for k, v in common.items()} | {
             "RESONANCE_METRICS_DATABASE_URL": urls["metrics"],
         }
@@ -406,13 +473,29 @@ def main() -> None:
             f"{n} shares, {args.concurrency} concurrent clients, one posting worker; load "
             f"average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
+        roots = {
+            "api": processes[1].pid,
+            "worker": processes[2].pid,
+            "metrics": processes[3].pid,
+            "sandbox": processes[0].pid,
+            "postgres": int((pg.data_dir / "postmaster.pid").read_text().split()[0]),
+            "kafka": kafka.pid or 0,
+        }
+
+        def snapshot() -> dict[str, float]:
+            return tree_cpu(roots) | {"bench client": time.process_time()}
+
+        raw_before = snapshot()
         raw, raw_ms = asyncio.run(raw_rate(sandbox, raw_tokens, args.concurrency))
         print(
             f"raw: {raw:.0f} posts/s straight to the sandbox (p50 "
             f"{statistics.median(raw_ms):.1f} ms, p99 {percentile(raw_ms, 0.99):.1f} ms)"
         )
+        print(cpu_report("raw", raw_before, snapshot(), n))
         api = f"http://127.0.0.1:{ports['api']}"
-        asyncio.run(pipeline(api, urls["sharing"], urls["metrics"], bearer, args.concurrency))
+        asyncio.run(
+            pipeline(api, urls["sharing"], urls["metrics"], bearer, args.concurrency, snapshot)
+        )
         posted = httpx.get(
             f"{sandbox}/_control/posts", params={"network": "mastodon", "limit": 10_000}
         )

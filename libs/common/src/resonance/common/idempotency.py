@@ -3,9 +3,10 @@ repeating its effect (draft-ietf-httpapi-idempotency-key-header semantics)."""
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, func, select, text, update
+from sqlalchemy import Executable, Table, and_, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -94,33 +95,81 @@ class IdempotencyMiddleware:
             await store.complete(captured["status"], captured["headers"], captured["body"])
 
 
+@dataclass(frozen=True)
+class _Statements:
+    """A table's statements, built once: building a statement and computing its cache key
+    costs SQLAlchemy more CPU than running it, and every write pays for two of them. Values
+    are bound at execution (names prefixed: a column's own name is reserved in SET)."""
+
+    claim: Executable
+    existing: Executable
+    revive: Executable
+    complete: Executable
+    release: Executable
+
+    @classmethod
+    def of(cls, t: Table) -> "_Statements":
+        where = and_(
+            t.c.tenant == bindparam("p_tenant"),
+            t.c.principal == bindparam("p_principal"),
+            t.c.key == bindparam("p_key"),
+        )
+        return cls(
+            claim=insert(t)
+            .values(
+                tenant=bindparam("p_tenant", type_=t.c.tenant.type),
+                principal=bindparam("p_principal", type_=t.c.principal.type),
+                key=bindparam("p_key", type_=t.c.key.type),
+                request_hash=bindparam("p_hash", type_=t.c.request_hash.type),
+            )
+            .on_conflict_do_nothing()
+            .returning(t.c.key),
+            existing=select(t).where(where).with_for_update(),
+            revive=update(t)
+            .where(
+                where,
+                t.c.created_at < func.now() - text(f"interval '{IN_FLIGHT_TIMEOUT_S} seconds'"),
+            )
+            .values(created_at=func.now())
+            .returning(t.c.key),
+            complete=update(t)
+            .where(where)
+            .values(
+                status_code=bindparam("p_status", type_=t.c.status_code.type),
+                response_headers=bindparam("p_headers", type_=t.c.response_headers.type),
+                response_body=bindparam("p_body", type_=t.c.response_body.type),
+                completed_at=func.now(),
+            ),
+            release=delete(t).where(where, t.c.completed_at.is_(None)),
+        )
+
+
+_STATEMENTS: dict[Table, _Statements] = {}
+
+
+def _statements(table: Table) -> _Statements:
+    found = _STATEMENTS.get(table)
+    if found is None:
+        found = _STATEMENTS[table] = _Statements.of(table)
+    return found
+
+
 class _KeyStore:
     def __init__(self, db: Database, table: Table, principal: Principal, key: str) -> None:
         self.db = db
-        self.table = table
-        self.where = and_(
-            table.c.tenant == principal.tenant,
-            table.c.principal == principal.subject,
-            table.c.key == key,
-        )
-        self.values = {"tenant": principal.tenant, "principal": principal.subject, "key": key}
+        self.sql = _statements(table)
+        self.values = {"p_tenant": principal.tenant, "p_principal": principal.subject, "p_key": key}
 
     async def claim(self, request_hash: str) -> str | dict[str, Any]:
-        t = self.table
         # The usual case, a new key, is one statement committing on its own (every write pays
         # for this, so no BEGIN/COMMIT round trips); a key already there is looked at in a
         # transaction of its own, as a concurrent release may happen between the two anyway.
         async with self.db.autocommit() as conn:
-            inserted = await conn.execute(
-                insert(t)
-                .values(**self.values, request_hash=request_hash)
-                .on_conflict_do_nothing()
-                .returning(t.c.key)
-            )
+            inserted = await conn.execute(self.sql.claim, {**self.values, "p_hash": request_hash})
             if inserted.first() is not None:
                 return "claimed"
         async with self.db.transaction() as session:
-            row = (await session.execute(select(t).where(self.where).with_for_update())).first()
+            row = (await session.execute(self.sql.existing, self.values)).first()
             if row is None:
                 return "in_flight"  # released between our insert and select: let client retry
             if row.request_hash != request_hash:
@@ -131,15 +180,7 @@ class _KeyStore:
                     "headers": row.response_headers or {},
                     "body": row.response_body or "",
                 }
-            stale = await session.execute(
-                update(t)
-                .where(
-                    self.where,
-                    t.c.created_at < func.now() - text(f"interval '{IN_FLIGHT_TIMEOUT_S} seconds'"),
-                )
-                .values(created_at=func.now())
-                .returning(t.c.key)
-            )
+            stale = await session.execute(self.sql.revive, self.values)
             return "claimed" if stale.first() is not None else "in_flight"
 
     async def complete(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
@@ -148,23 +189,13 @@ class _KeyStore:
             for k, v in headers
             if k.decode().lower() in REPLAYED_HEADERS
         }
+        answer = {"p_status": status, "p_headers": kept, "p_body": body.decode(errors="replace")}
         async with self.db.autocommit() as conn:
-            await conn.execute(
-                update(self.table)
-                .where(self.where)
-                .values(
-                    status_code=status,
-                    response_headers=kept,
-                    response_body=body.decode(errors="replace"),
-                    completed_at=func.now(),
-                )
-            )
+            await conn.execute(self.sql.complete, {**self.values, **answer})
 
     async def release(self) -> None:
         async with self.db.autocommit() as conn:
-            await conn.execute(
-                delete(self.table).where(self.where, self.table.c.completed_at.is_(None))
-            )
+            await conn.execute(self.sql.release, self.values)
 
 
 def _no_store(headers: list[tuple[bytes, bytes]]) -> bool:

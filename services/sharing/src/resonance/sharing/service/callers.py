@@ -30,6 +30,11 @@ async def enrolled_caller(
     holds their row until the transaction ends (two requests of one person then count
     against the caps one after the other)."""
     person = await views.caller(uow.session, principal.tenant, principal.subject, lock=lock)
+    return require_enrolled(person)
+
+
+def require_enrolled(person: AmbassadorView | None) -> AmbassadorView:
+    """The caller's projected person if they are an active, enrolled ambassador."""
     if person is None or not rules.enrolled(
         person.memberships, person.employee_active, person.erased_at is not None
     ):

@@ -42,7 +42,8 @@ class PolicyUpdate:
 DEFAULT_CAP_KEY = "*"
 
 
-def _policy(row: SharingPolicy | None) -> Policy:
+def policy_from(row: SharingPolicy | None) -> Policy:
+    """The tenant's rules from its policy row (the defaults when it has none)."""
     if row is None:
         return Policy()
     caps = {k: int(v) for k, v in row.daily_caps.items() if k != DEFAULT_CAP_KEY}
@@ -57,7 +58,7 @@ def _policy(row: SharingPolicy | None) -> Policy:
 
 
 async def policy_of(uow: Uow, tenant: str) -> Policy:
-    return _policy(await views.policy(uow.session, tenant))
+    return policy_from(await views.policy(uow.session, tenant))
 
 
 def _network_keys(values: Mapping[str, object]) -> list[str]:
@@ -90,4 +91,4 @@ async def update_policy(uow: Uow, actor: Principal, update: PolicyUpdate) -> Pol
     row.internal_networks = internal
     row.updated_by = actor.subject
     row.updated_at = uow.now()
-    return _policy(row)
+    return policy_from(row)

@@ -28,6 +28,7 @@ from resonance.sharing.domain.share_state import (
     decide,
 )
 from resonance.sharing.service.share_rows import apply_state, state_of
+from resonance.sharing.service.tokens import Credentials
 from resonance.sharing.settings import SharingSettings
 from resonance.sharing.store import posting as store
 from resonance.sharing.store.tables import Share
@@ -72,6 +73,8 @@ class Claim:
     attempt_no: int
     started_at: datetime
     doubt: Doubt | None = None
+    # The account's token when the claim could read it usable as it is (no refresh due).
+    credentials: Credentials | None = None
 
 
 async def _close(
@@ -85,12 +88,11 @@ async def _close(
 ) -> str:
     async with runtime.unit_of_work() as uow:
         row = await store.lock_share(uow.session, claim.share_id)
-        attempt = await store.attempt(uow.session, claim.share_id, claim.attempt_no)
         now = uow.now()
-        if attempt is not None and attempt.finished_at is None:
-            attempt.finished_at = now
-            attempt.outcome = outcome
-            attempt.error = error[:500] if error else None
+        detail = error[:500] if error else None
+        await store.finish_attempt(
+            uow.session, claim.share_id, claim.attempt_no, now, outcome, detail
+        )
         if row is None:
             return "missing"
         limit = max_attempts or uow.settings.worker_max_attempts

@@ -23,7 +23,7 @@ from resonance.sharing.domain.networks import Network, NetworkProfile, parse_net
 from resonance.sharing.service import projection_rules as rules
 from resonance.sharing.service.policy import Policy
 from resonance.sharing.settings import SharingSettings
-from resonance.sharing.store import share_queries, views
+from resonance.sharing.store import share_queries
 from resonance.sharing.store.share_views import AmbassadorView, ContentView
 
 Uow: TypeAlias = UnitOfWork[SharingSettings]
@@ -56,11 +56,10 @@ def networks_of(names: Sequence[str]) -> list[NetworkProfile]:
     return list(found.values())
 
 
-async def shareable_content(
-    uow: Uow, person: AmbassadorView, content_id: str, at: datetime
+def require_shareable(
+    item: ContentView | None, person: AmbassadorView, at: datetime
 ) -> ContentView:
-    """The item, if it is live at `at` and its audience includes `person`."""
-    item = await views.content(uow.session, person.tenant, content_id)
+    """`item` if it exists, is live at `at` and its audience includes `person`."""
     if item is None or not item.title:
         raise NotFound("no such content item", slug="content-not-found")
     if not rules.live(

@@ -74,6 +74,27 @@ async def report_unauthorized(runtime: Runtime[SharingSettings], connection_id: 
             await mark_reauth_required(uow, row, "the network refused the access token")
 
 
+async def usable_credentials(
+    uow: Uow, networks: Networks, connection_id: str
+) -> Credentials | None:
+    """The connection's access token when it can be used as it is, read in the caller's
+    transaction (the worker's claim: one transaction fewer per share); None when a refresh,
+    a reauthorisation or an error is due, which `credentials` then decides."""
+    row = await store.by_id(uow.session, connection_id)
+    if row is None or row.status != CONNECTED:
+        return None
+    tokens = tokens_of(row, networks)
+    if tokens is None:
+        return None
+    now = uow.now()
+    if not needs_refresh(row.expires_at, now, timedelta(seconds=uow.settings.refresh_ahead_s)):
+        return _credentials(row, tokens.access_token)
+    renewable = networks.connectors[row.network].refreshes_tokens and tokens.refresh_token
+    if not renewable and not is_expired(row.expires_at, now):
+        return _credentials(row, tokens.access_token)  # still valid, not renewable
+    return None
+
+
 async def credentials(
     runtime: Runtime[SharingSettings],
     networks: Networks,

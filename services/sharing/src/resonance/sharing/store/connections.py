@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, exists, select, tuple_, update
+from sqlalchemy import bindparam, delete, exists, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -38,17 +38,24 @@ async def owned(
     return (await session.execute(query)).scalar_one_or_none()
 
 
+# Statements of the share and posting paths, built once (their cache keys are memoised;
+# building one costs more CPU than executing it); values are bound at execution.
+_OF_OWNER = select(Connection).where(
+    col(Connection.tenant) == bindparam("tenant"),
+    col(Connection.ambassador_id) == bindparam("ambassador_id"),
+    col(Connection.network) == bindparam("network"),
+)
+_OF_OWNER_LOCKED = _OF_OWNER.with_for_update()
+_BY_ID = select(Connection).where(col(Connection.id) == bindparam("id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+
+
 async def of_owner(
     session: AsyncSession, tenant: str, ambassador_id: str, network: str, *, lock: bool = False
 ) -> Connection | None:
-    query = select(Connection).where(
-        col(Connection.tenant) == tenant,
-        col(Connection.ambassador_id) == ambassador_id,
-        col(Connection.network) == network,
-    )
-    if lock:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    query = _OF_OWNER_LOCKED if lock else _OF_OWNER
+    params = {"tenant": tenant, "ambassador_id": ambassador_id, "network": network}
+    return (await session.execute(query, params)).scalar_one_or_none()
 
 
 async def listed(
@@ -85,10 +92,8 @@ async def of_ambassador(
 async def by_id(
     session: AsyncSession, connection_id: str, *, lock: bool = False
 ) -> Connection | None:
-    query = select(Connection).where(col(Connection.id) == connection_id)
-    if lock:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    query = _BY_ID_LOCKED if lock else _BY_ID
+    return (await session.execute(query, {"id": connection_id})).scalar_one_or_none()
 
 
 async def expiring(

@@ -4,7 +4,7 @@ writes only: service/ decides."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.sharing.store.share_views import ContentView, ShareReach, SharingPolicy
@@ -44,6 +44,21 @@ async def page(
     return list((await session.execute(query.limit(limit))).scalars())
 
 
+# Built once (its cache key is memoised; building it costs more CPU than executing it).
+_SLOT_TIMES = (
+    select(Share.scheduled_for)
+    .where(
+        Share.tenant == bindparam("tenant"),
+        Share.ambassador_id == bindparam("ambassador_id"),
+        Share.network == bindparam("network"),
+        Share.scheduled_for >= bindparam("since"),
+        Share.scheduled_for < bindparam("until"),
+        Share.status.not_in(_COUNTED),  # type: ignore[attr-defined]
+    )
+    .order_by(Share.scheduled_for)
+)
+
+
 async def slot_times(
     session: AsyncSession,
     tenant: str,
@@ -53,19 +68,14 @@ async def slot_times(
     until: datetime,
 ) -> list[datetime]:
     """When a person's shares on a network are (or were) due in [since, until), sorted."""
-    rows = await session.execute(
-        select(Share.scheduled_for)
-        .where(
-            Share.tenant == tenant,
-            Share.ambassador_id == ambassador_id,
-            Share.network == network,
-            Share.scheduled_for >= since,
-            Share.scheduled_for < until,
-            Share.status.not_in(_COUNTED),  # type: ignore[attr-defined]
-        )
-        .order_by(Share.scheduled_for)
-    )
-    return list(rows.scalars())
+    params = {
+        "tenant": tenant,
+        "ambassador_id": ambassador_id,
+        "network": network,
+        "since": since,
+        "until": until,
+    }
+    return list((await session.execute(_SLOT_TIMES, params)).scalars())
 
 
 @dataclass(frozen=True)
