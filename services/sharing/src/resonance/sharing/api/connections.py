@@ -15,13 +15,13 @@ from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import RedirectResponse, Response
 
 from resonance.common.domain_errors import DomainError
+from resonance.common.paging import DEFAULT_LIMIT, MAX_LIMIT
 from resonance.sharing.api.deps import Ambassador, Nets, Rt
 from resonance.sharing.api.schemas_connections import (
     AuthorizationOut,
     ConnectionOut,
     ConnectionPageOut,
 )
-from resonance.sharing.domain.paging import DEFAULT_LIMIT, MAX_LIMIT
 from resonance.sharing.service import connections
 from resonance.sharing.store.tables import Connection
 
@@ -49,7 +49,7 @@ def _out(row: Connection) -> ConnectionOut:
         display_name=row.display_name,
         username=row.username,
         audience_size=row.audience_size,
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
         reason=row.reason,
         scopes=list(row.scopes),
         expires_at=row.expires_at,

@@ -41,7 +41,7 @@ async def report(body: ConversionIn, principal: Integration, rt: Rt) -> Conversi
     return ConversionOut(
         id=row.id,
         share_id=row.share_id,
-        kind=row.kind,  # type: ignore[arg-type]
+        kind=row.kind,
         value=row.value,
         currency=row.currency,
         occurred_at=row.occurred_at,

@@ -70,7 +70,7 @@ def _out(
         content_id=share.content_id,
         campaign_id=share.campaign_id,
         network=share.network,
-        status=share.status,  # type: ignore[arg-type]
+        status=share.status,
         text=share.text,
         tracked_link=share.tracked_link,
         scheduled_for=share.scheduled_for,

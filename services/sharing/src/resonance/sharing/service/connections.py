@@ -21,10 +21,10 @@ from typing import TypeAlias
 from resonance.common.auth import Principal
 from resonance.common.domain_errors import Invalid, NotFound, Unavailable
 from resonance.common.events.catalogue import ConnectionConnected, ConnectionDisconnected
+from resonance.common.paging import decode_cursor, next_cursor
 from resonance.common.service import Runtime
 from resonance.common.unit_of_work import UnitOfWork
 from resonance.sharing.connectors.base import NetworkError, Rejected, Tokens, Unauthorized
-from resonance.sharing.domain.paging import decode_key, next_key
 from resonance.sharing.service.callers import ambassador_id_of as ambassador_of
 from resonance.sharing.service.networks import Networks
 from resonance.sharing.settings import SharingSettings
@@ -216,12 +216,12 @@ async def list_connections(
     uow: Uow, actor: Principal, limit: int, cursor: str | None
 ) -> ConnectionPage:
     """The caller's connections by network, a page at a time after `cursor`."""
-    after = decode_key(cursor, 2) if cursor else None
+    after = decode_cursor(cursor, str, str) if cursor else None
     ambassador_id = await ambassador_of(uow, actor)
     found = await store.listed(
         uow.session, actor.tenant, ambassador_id, (after[0], after[1]) if after else None, limit + 1
     )
-    return ConnectionPage(found[:limit], next_key(found, limit, lambda c: (c.network, c.id)))
+    return ConnectionPage(found[:limit], next_cursor(found, limit, lambda c: (c.network, c.id)))
 
 
 async def disconnect(runtime: Rt, networks: Networks, actor: Principal, connection_id: str) -> None:

@@ -66,7 +66,7 @@ async def record_conversion(uow: Uow, actor: Principal, command: ConversionComma
             content_id=share.content_id,
             campaign_id=share.campaign_id,
             network=share.network,
-            kind=command.kind,  # type: ignore[arg-type]
+            kind=command.kind,
             value=command.value,
             currency=conversion.currency,
             occurred_at=occurred_at,

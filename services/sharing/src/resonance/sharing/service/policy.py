@@ -67,7 +67,7 @@ def _network_keys(values: Mapping[str, object]) -> list[str]:
         raise Invalid(
             f"unknown network: {unknown[0][:40]!r}", slug="unknown-network", networks=unknown
         )
-    return [parse_network(name).value for name in values]  # type: ignore[union-attr]
+    return [parse_network(name).value for name in values]
 
 
 async def update_policy(uow: Uow, actor: Principal, update: PolicyUpdate) -> Policy:

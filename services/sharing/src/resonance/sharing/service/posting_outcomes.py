@@ -118,7 +118,7 @@ async def _announce(uow: Uow, row: Share, *, retryable: bool) -> None:
                 share_id=row.id,
                 ambassador_id=row.ambassador_id,
                 content_id=row.content_id,
-                content_family=family,  # type: ignore[arg-type]
+                content_family=family,
                 campaign_id=row.campaign_id,
                 network=row.network,
                 post_url=row.post_url,

@@ -1,8 +1,6 @@
 """Shares as an ambassador makes them: create (now, later, or through a share intent), list,
 read and cancel their own. Posting itself is the workers' job (share.requested)."""
 
-import base64
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,6 +9,7 @@ from typing import TypeAlias, TypeVar
 from resonance.common.auth import Principal
 from resonance.common.domain_errors import Conflict, Invalid, NotFound
 from resonance.common.events.catalogue import ShareMade
+from resonance.common.paging import BY_TIME_AND_TEXT_ID, after, paged
 from resonance.common.unit_of_work import UnitOfWork
 from resonance.sharing.domain import share_state
 from resonance.sharing.domain.networks import NetworkProfile, ShareIntent, ShareMode, share_intent
@@ -32,10 +31,6 @@ CLOCK_SKEW = timedelta(minutes=2)
 
 class ConnectionRequired(Conflict):
     default_slug = "connection-required"
-
-
-class BadCursor(Invalid):
-    default_slug = "invalid-cursor"
 
 
 @dataclass(frozen=True)
@@ -109,7 +104,7 @@ async def announce_self_reported(uow: Uow, share: Share) -> None:
             share_id=share.id,
             ambassador_id=share.ambassador_id,
             content_id=share.content_id,
-            content_family=share.content_family,  # type: ignore[arg-type]
+            content_family=share.content_family,
             campaign_id=share.campaign_id,
             network=share.network,
             tracked_link=share.tracked_link,
@@ -201,30 +196,14 @@ async def create_shares(uow: Uow, actor: Principal, command: ShareCommand) -> li
     return created
 
 
-def _encode(share: Share) -> str:
-    raw = json.dumps([share.created_at.isoformat(), share.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created, share_id = json.loads(raw)
-        at = datetime.fromisoformat(created)
-    except (ValueError, TypeError) as exc:
-        raise BadCursor("the cursor is not one this service issued") from exc
-    if at.tzinfo is None or not isinstance(share_id, str):
-        raise BadCursor("the cursor is not one this service issued")
-    return at, share_id
-
-
 async def list_shares(uow: Uow, actor: Principal, limit: int, cursor: str | None) -> SharePage:
     ambassador_id = await ambassador_id_of(uow, actor)
-    after = _decode(cursor) if cursor else None
-    rows = await share_queries.page(uow.session, actor.tenant, ambassador_id, limit + 1, after)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return SharePage(rows, _encode(rows[-1]) if more and rows else None)
+    key = after(cursor, *BY_TIME_AND_TEXT_ID)
+    found = await share_queries.page(
+        uow.session, actor.tenant, ambassador_id, limit + 1, (key[0], key[1]) if key else None
+    )
+    page = paged(found, limit, lambda s: (s.created_at, s.id))
+    return SharePage(page.rows, page.next_cursor)
 
 
 async def _own(uow: Uow, actor: Principal, share_id: str, *, lock: bool = False) -> Share:

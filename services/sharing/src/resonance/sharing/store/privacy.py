@@ -92,7 +92,7 @@ async def connections_of(
     query = (
         select(*CONNECTION_COLUMNS)
         .where(Connection.tenant == tenant, Connection.ambassador_id == ambassador_id)
-        .order_by(Connection.connected_at.desc(), Connection.id)  # type: ignore[attr-defined]
+        .order_by(Connection.connected_at.desc(), Connection.id)
         .limit(limit)
     )
     return await _rows(session, query)
@@ -105,7 +105,7 @@ async def authorizations_of(
     query = (
         select(*AUTHORIZATION_COLUMNS)
         .where(OAuthState.tenant == tenant, OAuthState.ambassador_id == ambassador_id)
-        .order_by(OAuthState.created_at.desc())  # type: ignore[attr-defined]
+        .order_by(OAuthState.created_at.desc())
         .limit(limit)
     )
     return await _rows(session, query)
@@ -118,7 +118,7 @@ async def shares_of(
     query = (
         select(*SHARE_COLUMNS)
         .where(Share.tenant == tenant, Share.ambassador_id == ambassador_id)
-        .order_by(Share.created_at.desc(), Share.id)  # type: ignore[attr-defined]
+        .order_by(Share.created_at.desc(), Share.id)
         .limit(limit)
     )
     return await _rows(session, query)
@@ -131,9 +131,9 @@ async def reach_of(
         select(*REACH_COLUMNS)
         .where(
             ShareReach.tenant == tenant,
-            ShareReach.share_id.in_(_their_shares(tenant, ambassador_id)),  # type: ignore[attr-defined]
+            ShareReach.share_id.in_(_their_shares(tenant, ambassador_id)),
         )
-        .order_by(ShareReach.posted_at.desc(), ShareReach.share_id)  # type: ignore[attr-defined]
+        .order_by(ShareReach.posted_at.desc(), ShareReach.share_id)
         .limit(limit)
     )
     return await _rows(session, query)
@@ -147,9 +147,9 @@ async def conversions_of(
         select(*CONVERSION_COLUMNS)
         .where(
             Conversion.tenant == tenant,
-            Conversion.share_id.in_(_their_shares(tenant, ambassador_id)),  # type: ignore[attr-defined]
+            Conversion.share_id.in_(_their_shares(tenant, ambassador_id)),
         )
-        .order_by(Conversion.occurred_at.desc(), Conversion.id)  # type: ignore[attr-defined]
+        .order_by(Conversion.occurred_at.desc(), Conversion.id)
         .limit(limit)
     )
     return await _rows(session, query)
@@ -162,7 +162,7 @@ async def autoshare_choices_of(
     query = (
         select(AutoshareConsent.network, AutoshareConsent.action, AutoshareConsent.recorded_at)
         .where(AutoshareConsent.tenant == tenant, AutoshareConsent.ambassador_id == ambassador_id)
-        .order_by(AutoshareConsent.recorded_at.desc(), AutoshareConsent.id)  # type: ignore[attr-defined]
+        .order_by(AutoshareConsent.recorded_at.desc(), AutoshareConsent.id)
         .limit(limit)
     )
     return await _rows(session, query)

@@ -53,7 +53,7 @@ async def claim_due(
     skips them; a poller that dies leaves them due again when the lease ends)."""
     due = (
         select(ShareReach.share_id)
-        .where(ShareReach.next_poll_at <= now)  # type: ignore[operator]
+        .where(ShareReach.next_poll_at <= now)
         .order_by(ShareReach.next_poll_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -61,7 +61,7 @@ async def claim_due(
     )
     rows = await session.execute(
         update(ShareReach)
-        .where(ShareReach.share_id.in_(due))  # type: ignore[attr-defined]
+        .where(ShareReach.share_id.in_(due))
         .values(next_poll_at=lease_until)
         .returning(ShareReach)
     )
@@ -71,7 +71,7 @@ async def claim_due(
 async def shares_by_id(session: AsyncSession, share_ids: list[str]) -> dict[str, Share]:
     if not share_ids:
         return {}
-    rows = await session.execute(select(Share).where(Share.id.in_(share_ids)))  # type: ignore[attr-defined]
+    rows = await session.execute(select(Share).where(Share.id.in_(share_ids)))
     return {row.id: row for row in rows.scalars()}
 
 
@@ -80,7 +80,5 @@ async def connections_by_id(
 ) -> dict[str, Connection]:
     if not connection_ids:
         return {}
-    rows = await session.execute(
-        select(Connection).where(Connection.id.in_(connection_ids))  # type: ignore[attr-defined]
-    )
+    rows = await session.execute(select(Connection).where(Connection.id.in_(connection_ids)))
     return {row.id: row for row in rows.scalars()}

@@ -40,7 +40,7 @@ async def page(
                 and_(Share.created_at == created_at, Share.id < share_id),
             )
         )
-    query = query.order_by(Share.created_at.desc(), Share.id.desc())  # type: ignore[attr-defined]
+    query = query.order_by(Share.created_at.desc(), Share.id.desc())
     return list((await session.execute(query.limit(limit))).scalars())
 
 
@@ -53,7 +53,7 @@ _SLOT_TIMES = (
         Share.network == bindparam("network"),
         Share.scheduled_for >= bindparam("since"),
         Share.scheduled_for < bindparam("until"),
-        Share.status.not_in(_COUNTED),  # type: ignore[attr-defined]
+        Share.status.not_in(_COUNTED),
     )
     .order_by(Share.scheduled_for)
 )
@@ -144,7 +144,7 @@ async def self_reported(session: AsyncSession, share_ids: list[str]) -> list[Sha
         return []
     rows = await session.execute(
         select(Share)
-        .where(Share.id.in_(share_ids), Share.self_reported.is_(True))  # type: ignore[attr-defined]
+        .where(Share.id.in_(share_ids), Share.self_reported.is_(True))
         .with_for_update()
     )
     return list(rows.scalars())
@@ -170,9 +170,7 @@ async def forget_ambassador(
         update(ShareReach)
         .where(
             ShareReach.tenant == tenant,
-            ShareReach.share_id.in_(  # type: ignore[attr-defined]
-                select(Share.id).where(mine).scalar_subquery()
-            ),
+            ShareReach.share_id.in_(select(Share.id).where(mine).scalar_subquery()),
         )
         .values(next_poll_at=None)
     )

@@ -105,7 +105,7 @@ async def ambassadors(
     rows = await session.execute(
         select(AmbassadorView).where(
             AmbassadorView.tenant == tenant,
-            AmbassadorView.ambassador_id.in_(ambassador_ids),  # type: ignore[attr-defined]
+            AmbassadorView.ambassador_id.in_(ambassador_ids),
         )
     )
     return {row.ambassador_id: row for row in rows.scalars()}
@@ -132,7 +132,7 @@ async def contents(session: AsyncSession, tenant: str, content_ids: list[str]) -
     rows = await session.execute(
         select(ContentView).where(
             ContentView.tenant == tenant,
-            ContentView.content_id.in_(content_ids),  # type: ignore[attr-defined]
+            ContentView.content_id.in_(content_ids),
         )
     )
     return list(rows.scalars())
@@ -158,7 +158,7 @@ async def autoshare_choices(
         .where(AutoshareConsent.tenant == tenant, AutoshareConsent.ambassador_id == ambassador_id)
         .order_by(
             AutoshareConsent.network,
-            AutoshareConsent.recorded_at.desc(),  # type: ignore[attr-defined]
+            AutoshareConsent.recorded_at.desc(),
         )
         .distinct(AutoshareConsent.network)
     )
@@ -173,7 +173,7 @@ async def autoshare_opted_in(session: AsyncSession, tenant: str) -> list[tuple[s
         .order_by(
             AutoshareConsent.ambassador_id,
             AutoshareConsent.network,
-            AutoshareConsent.recorded_at.desc(),  # type: ignore[attr-defined]
+            AutoshareConsent.recorded_at.desc(),
         )
         .distinct(AutoshareConsent.ambassador_id, AutoshareConsent.network)
         .subquery()
