@@ -100,6 +100,42 @@ async def test_an_account_connected_before_the_enrolment_arrives_is_kept(
     assert (await connection_row(svc, connected["id"])).ambassador_id == ambassador_id
 
 
+async def test_an_enrolment_arriving_while_the_network_answers_the_callback_is_kept(
+    infra: Infra, svc: RunningService, sandbox: RunningSandbox
+) -> None:
+    """The narrower race: the callback read its state (naming the login subject) before the
+    enrolment arrived, and the enrolment is applied while the network trades the code. The
+    connection is stored under the ambassador id all the same."""
+    subject, ambassador_id = f"racer-{uuid.uuid4().hex[:8]}", new_id()
+    me = ambassador(infra, TENANT, subject)
+    started = await svc.client.post("/v1/connections/mastodon/authorize", headers=me)
+    async with httpx.AsyncClient(follow_redirects=False) as browser:
+        back = urlsplit(await consent(browser, started.json()["authorization_url"]))
+    async with httpx.AsyncClient() as control:
+        slow = {"network": "mastodon", "op": "token", "seconds": 3}
+        assert (await control.put(f"{sandbox.url}/_control/latency", json=slow)).is_success
+    callback = asyncio.create_task(svc.client.get(f"{back.path}?{back.query}"))
+    await asyncio.sleep(0.5)  # the state is read; the token request is waiting at the network
+    enrolled = await emit_at(
+        infra,
+        svc.settings.topic_prefix,
+        TENANT,
+        AmbassadorEnrolled(
+            ambassador_id=ambassador_id,
+            programme_id="prog-1",
+            charter_version="1",
+            networks=["mastodon"],
+            profile=AmbassadorProfile(timezone="UTC"),
+            login_subject=subject,
+        ),
+    )
+    await applied(svc, enrolled)
+    assert not callback.done(), "the enrolment was meant to arrive during the token request"
+    answer = await callback
+    assert answer.status_code == 200, answer.text
+    assert (await connection_row(svc, answer.json()["id"])).ambassador_id == ambassador_id
+
+
 async def test_state_is_single_use_and_expires(
     infra: Infra, svc: RunningService, sandbox: RunningSandbox
 ) -> None:

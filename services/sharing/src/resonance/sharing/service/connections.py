@@ -29,6 +29,7 @@ from resonance.sharing.service.callers import ambassador_id_of as ambassador_of
 from resonance.sharing.service.networks import Networks
 from resonance.sharing.settings import SharingSettings
 from resonance.sharing.store import connections as store
+from resonance.sharing.store import views
 from resonance.sharing.store.tables import CONNECTED, DISCONNECTED, Connection, OAuthState
 
 Uow: TypeAlias = UnitOfWork[SharingSettings]
@@ -140,6 +141,11 @@ async def complete_authorization(
             f"{connector.network} did not answer; try connecting again", slug="network-unavailable"
         ) from exc
     async with runtime.unit_of_work() as uow:
+        # The person's enrolment may have arrived while the network answered: their
+        # connection then belongs to their ambassador id, not the subject the state names.
+        await store.lock_owner(uow.session, tenant, ambassador_id)
+        owner = await views.ambassador_id_for_subject(uow.session, tenant, ambassador_id)
+        ambassador_id = owner or ambassador_id
         connection = await store.of_owner(
             uow.session, tenant, ambassador_id, connector.network, lock=True
         )

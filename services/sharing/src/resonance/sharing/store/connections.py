@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, exists, select, tuple_, update
+from sqlalchemy import bindparam, delete, exists, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -116,10 +116,21 @@ async def expiring(
     return (await session.execute(query)).scalars().all()
 
 
+async def lock_owner(session: AsyncSession, tenant: str, owner: str) -> None:
+    """Serialises storing a connection under `owner` (a login subject, when the person's
+    enrolment had not arrived) with adopting that subject's connections: each then sees the
+    other's committed rows, so neither leaves a connection under a subject."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+        {"key": f"connection-owner:{tenant}:{owner}"},
+    )
+
+
 async def adopt(session: AsyncSession, tenant: str, subject: str, ambassador_id: str) -> int:
     """Moves what a person started under their login subject (before their enrolment reached
     this service) to their ambassador id: the connections, except on a network the ambassador
     id already has one for, and the OAuth states still in flight. Returns connections moved."""
+    await lock_owner(session, tenant, subject)
     mine = Connection.__table__.alias("mine")
     moved = await session.execute(
         update(Connection)
