@@ -687,13 +687,41 @@ export interface components {
             /** @description The latest reach reading. */
             reach?: components["schemas"]["ReachOut"] | null;
         };
-        /** SharePageOut */
+        /**
+         * SharePageOut
+         * @example {
+         *       "items": [
+         *         {
+         *           "automatic": false,
+         *           "content_id": "9b0e4c1e-2f1a-4a57-8d6e-5b8f3c2a1d00",
+         *           "id": "5a3f1d2e-0b4c-4e8a-9f1d-3c2b1a0f9e8d",
+         *           "network": "linkedin",
+         *           "permalink": "https://www.linkedin.com/feed/update/urn:li:share:7/",
+         *           "posted_at": "2026-12-01T10:00:02Z",
+         *           "reach": {
+         *             "clicks": 19,
+         *             "comments": 4,
+         *             "impressions": 1450,
+         *             "measured": true,
+         *             "measured_at": "2026-12-01T16:00:00Z",
+         *             "reactions": 37,
+         *             "reshares": 2
+         *           },
+         *           "scheduled_for": "2026-12-01T10:00:00Z",
+         *           "self_reported": false,
+         *           "status": "posted",
+         *           "text": "Proud of our team's work on this! #employee\nhttps://rsn.example/l/Xc8_k2LmQw0a",
+         *           "tracked_link": "https://rsn.example/l/Xc8_k2LmQw0a"
+         *         }
+         *       ]
+         *     }
+         */
         SharePageOut: {
-            /** Shares */
-            shares: components["schemas"]["ShareOut"][];
+            /** Items */
+            items: components["schemas"]["ShareOut"][];
             /**
              * Next Cursor
-             * @description Pass as `cursor` for the next page.
+             * @description Pass as `cursor` (with the same filters) for the next page; null on the last
              */
             next_cursor: string | null;
         };
@@ -1239,7 +1267,9 @@ export interface operations {
     list_mine_v1_shares_get: {
         parameters: {
             query?: {
+                /** @description Page size, at most 100 */
                 limit?: number;
+                /** @description next_cursor of the previous page (every /v1 list pages the same way) */
                 cursor?: string | null;
             };
             header?: never;

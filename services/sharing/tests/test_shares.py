@@ -244,11 +244,11 @@ async def test_schedule_cancel_list_and_other_tenants(infra: Infra, svc: Running
 
     first = await svc.client.get("/v1/shares", params={"limit": 1}, headers=me)
     page = first.json()
-    assert [s["id"] for s in page["shares"]] == [posted["id"]]  # newest first
+    assert [s["id"] for s in page["items"]] == [posted["id"]]  # newest first
     second = await svc.client.get(
         "/v1/shares", params={"limit": 1, "cursor": page["next_cursor"]}, headers=me
     )
-    assert [s["id"] for s in second.json()["shares"]] == [share["id"]]
+    assert [s["id"] for s in second.json()["items"]] == [share["id"]]
     assert second.json()["next_cursor"] is None
     bad = await svc.client.get("/v1/shares", params={"cursor": "garbage"}, headers=me)
     assert bad.status_code == 422

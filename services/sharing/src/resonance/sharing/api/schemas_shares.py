@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from resonance.common.api_paging import Page, page_examples
+
 NetworkName = Annotated[str, StringConstraints(min_length=1, max_length=20)]
 ShareStatus = Literal["scheduled", "posting", "posted", "failed", "cancelled"]
 MAX_NETWORKS = 8
@@ -126,6 +128,5 @@ class SharesOut(BaseModel):
     shares: list[ShareOut]
 
 
-class SharePageOut(BaseModel):
-    shares: list[ShareOut]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+class SharePageOut(Page[ShareOut]):
+    model_config = page_examples(ShareOut)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, status
 
+from resonance.common.api_paging import INVALID_CURSOR, PageCursor
 from resonance.sharing.api.deps import Ambassador, Rt
 from resonance.sharing.api.schemas_shares import (
     IntentOut,
@@ -124,17 +125,18 @@ async def create(
     "",
     response_model=SharePageOut,
     summary="Your shares, newest first",
-    responses={422: {"description": "A cursor this service did not issue (`invalid-cursor`)"}},
+    responses=INVALID_CURSOR,
 )
 async def list_mine(
     principal: Ambassador,
     rt: Rt,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    # A list scrolled on a phone: smaller pages (docs/api.md, "Lists").
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size, at most 100")] = 20,
+    cursor: PageCursor = None,
 ) -> SharePageOut:
     async with rt.unit_of_work() as uow:
         page = await shares.list_shares(uow, principal, limit, cursor)
-    return SharePageOut(shares=[_out(s) for s in page.shares], next_cursor=page.next_cursor)
+    return SharePageOut(items=[_out(s) for s in page.shares], next_cursor=page.next_cursor)
 
 
 @router.get(
