@@ -30,3 +30,10 @@ def test_stages_are_ordered() -> None:
     assert not stage_at_least("sharer", "curator")
     assert not stage_at_least(None, "sharer")  # unknown is novice
     assert stage_at_least(None, None)
+
+
+def test_the_people_part_drops_only_the_programmes() -> None:
+    lyon_in_p1 = Segment(programmes=frozenset({"p1"}), sites=frozenset({"lyon"}))
+    assert lyon_in_p1.people_part() == Segment(sites=frozenset({"lyon"}))
+    # A programme-only segment asks nothing of the people themselves.
+    assert Segment(programmes=frozenset({"p1"})).people_part().is_everyone

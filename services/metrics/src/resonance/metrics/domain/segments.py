@@ -4,7 +4,7 @@ A segment reads like content targeting (`Targeting` in the event catalogue): wit
 any listed value matches, and every non-empty field must match. The empty segment is everyone.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Stage = Literal["novice", "sharer", "curator", "creator"]
@@ -43,6 +43,11 @@ class Segment:
             or self.countries
             or self.job_families
         )
+
+    def people_part(self) -> "Segment":
+        """The conditions on the people's own attributes, without the programmes (what a
+        read needs the people's current attributes for)."""
+        return replace(self, programmes=frozenset())
 
 
 EVERYONE = Segment()

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.metrics.domain.segments import Segment
 from resonance.metrics.store.boards import segment_sql
 from resonance.metrics.store.kpi_scope import (
     Scope,
@@ -82,13 +81,7 @@ class People:
 def _people_join(scope: Scope, params: dict[str, Any]) -> tuple[str, list[str]]:
     """The join to the people's current attributes when the segment needs them."""
     segment = scope.segment
-    people = Segment(
-        brands=segment.brands,
-        entities=segment.entities,
-        sites=segment.sites,
-        countries=segment.countries,
-        job_families=segment.job_families,
-    )
+    people = segment.people_part()
     if people.is_everyone:
         return "", []
     join = " JOIN ambassadors a ON a.tenant = p.tenant AND a.ambassador_id = p.ambassador_id"

@@ -57,13 +57,7 @@ def memberships_from(scope: Scope, params: dict[str, Any]) -> tuple[str, list[st
     if segment.programmes:
         params["programmes"] = sorted(segment.programmes)
         conditions.append("m.programme_id = ANY(CAST(:programmes AS text[]))")
-    people = Segment(
-        brands=segment.brands,
-        entities=segment.entities,
-        sites=segment.sites,
-        countries=segment.countries,
-        job_families=segment.job_families,
-    )
+    people = segment.people_part()
     source = "memberships m"
     if not people.is_everyone:
         source += " JOIN ambassadors a ON a.tenant = m.tenant AND a.ambassador_id = m.ambassador_id"

@@ -173,13 +173,7 @@ def _marks_from(segment: Segment, params: dict[str, Any]) -> tuple[str, list[str
     else:
         params["first_enrolment"] = FIRST_ENROLMENT
         conditions.append("r.programme_id = :first_enrolment")
-    people = Segment(
-        brands=segment.brands,
-        entities=segment.entities,
-        sites=segment.sites,
-        countries=segment.countries,
-        job_families=segment.job_families,
-    )
+    people = segment.people_part()
     source = "retention_marks r"
     if not people.is_everyone:
         source += " JOIN ambassadors a ON a.tenant = r.tenant AND a.ambassador_id = r.ambassador_id"
