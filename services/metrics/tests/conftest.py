@@ -13,7 +13,8 @@ from sqlalchemy import text
 
 from resonance.common.events.catalogue import model_for
 from resonance.common.events.envelope import Envelope, EventData, new_envelope
-from resonance.devstack.testing import Infra, RunningService, eventually, running_service
+from resonance.devstack.testing import Infra, RunningService, running_service
+from resonance.devstack.testkit import applied
 from resonance.metrics.devtools.sample_facts import NOW
 from resonance.metrics.events.facts import APPLY
 
@@ -67,28 +68,10 @@ def send(infra: Infra, metrics: RunningService) -> Send:
         finally:
             await producer.stop()
         if wait:
-            await _applied(metrics, [e.id for e in sent if model_for(e.type) in APPLY])
+            await applied(metrics, *(e for e in sent if model_for(e.type) in APPLY), timeout=60)
         return sent
 
     return publish
-
-
-async def _applied(metrics: RunningService, event_ids: list[str], timeout: float = 60) -> None:
-    wanted = set(event_ids)
-
-    async def all_applied() -> bool:
-        async with metrics.runtime.db.session() as session:
-            found = await session.execute(
-                text(
-                    "SELECT count(*) FROM inbox"
-                    " WHERE consumer = 'metrics.facts' AND event_id = ANY(:ids)"
-                ),
-                {"ids": list(wanted)},
-            )
-            return found.scalar_one() == len(wanted)
-
-    if wanted:
-        await eventually(all_applied, timeout=timeout)
 
 
 def _topic(envelope: Envelope) -> str:

@@ -45,21 +45,6 @@ async def emit_at(
     return envelope
 
 
-async def applied(svc: RunningService, *envelopes: Envelope) -> None:
-    """Waits until the projections consumer has applied (or skipped) all these events."""
-    inbox = svc.runtime.tables.inbox
-    wanted = {e.id for e in envelopes}
-
-    async def done() -> bool:
-        async with svc.runtime.db.session() as session:
-            rows = await session.execute(
-                select(inbox.c.event_id).where(inbox.c.event_id.in_(wanted))
-            )
-            return set(rows.scalars()) == wanted
-
-    await eventually(done)
-
-
 def ambassador(infra: Infra, tenant: str, subject: str) -> dict[str, str]:
     return infra.auth(tenant=tenant, roles=["ambassador"], subject=subject)
 

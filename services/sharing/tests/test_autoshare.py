@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from resonance.common.events.catalogue import CampaignLaunched, Caption, ContentPublished
 from resonance.devstack.testing import Infra, RunningService, running_service
+from resonance.devstack.testkit import applied
 from resonance.sharing.service import autoshare
 from resonance.sharing.store.share_views import CampaignView
 from resonance.sharing.store.tables import Share
 
-from .share_kit import applied, connect, emit_at, enrol, new_id, publish
+from .share_kit import connect, emit_at, enrol, new_id, publish
 
 TENANT = "auto"
 

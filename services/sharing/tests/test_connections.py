@@ -17,13 +17,13 @@ from resonance.common.events.envelope import Envelope
 from resonance.devstack.sandbox.client import RunningSandbox, sharing_settings
 from resonance.devstack.sandbox.config import DEMO_ACCOUNTS, account_id
 from resonance.devstack.testing import Infra, RunningService, running_service
-from resonance.devstack.testkit import of_type, read_events
+from resonance.devstack.testkit import applied, of_type, read_events
 from resonance.sharing.service import connections, tokens
 from resonance.sharing.service.expiry import announce_expiring
 from resonance.sharing.service.networks import networks_of
 
 from .connect_kit import ambassador, connect, connection_row, consent
-from .share_kit import applied, emit_at, new_id
+from .share_kit import emit_at, new_id
 
 TENANT = "conn"
 ADAM = next(a for a in DEMO_ACCOUNTS if a.username == "adam")

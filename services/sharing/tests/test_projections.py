@@ -18,10 +18,10 @@ from resonance.common.events.catalogue import (
 )
 from resonance.devstack.sandbox.client import RunningSandbox, sharing_settings
 from resonance.devstack.testing import Infra, RunningService, running_service
+from resonance.devstack.testkit import applied
 
 from .share_kit import (
     ambassador,
-    applied,
     connect,
     connection,
     content,

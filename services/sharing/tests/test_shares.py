@@ -10,11 +10,11 @@ import pytest
 
 from resonance.common.events.catalogue import Caption, ContentRetired, Targeting
 from resonance.devstack.testing import Infra, RunningService, running_service
-from resonance.devstack.testkit import of_type, read_events
+from resonance.devstack.testkit import applied, of_type, read_events
 from resonance.sharing.service import reach
 from resonance.sharing.service.networks import networks_of
 
-from .share_kit import applied, connect, emit_at, enrol, new_id, publish, share_row
+from .share_kit import connect, emit_at, enrol, new_id, publish, share_row
 
 TENANT = "shares"
 LINKS = "https://rsn.test/l"

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy import func, select
 
 from resonance.common.events.envelope import Envelope, EventData, new_envelope
-from resonance.devstack.testing import Infra
+from resonance.devstack.testing import Infra, RunningService, eventually
 
 Condition = Callable[[list[Envelope]], bool]
 
@@ -79,3 +80,23 @@ def of_type(event_type: str, **fields: Any) -> Condition:
 def count_of(event_type: str, n: int) -> Condition:
     """At least `n` events of that type."""
     return lambda envelopes: sum(e.type == event_type for e in envelopes) >= n
+
+
+async def applied(
+    svc: RunningService,
+    *envelopes: Envelope,
+    timeout: float = 20.0,  # noqa: ASYNC109 - a polling deadline, not a cancellation scope
+) -> None:
+    """Waits until the service's consumers have applied (or skipped as seen) all these
+    events: their ids are in its inbox."""
+    wanted = {e.id for e in envelopes}
+    if not wanted:
+        return
+    inbox = svc.runtime.tables.inbox
+    query = select(func.count()).where(inbox.c.event_id.in_(wanted))
+
+    async def done() -> bool:
+        async with svc.runtime.db.session() as session:
+            return (await session.execute(query)).scalar_one() == len(wanted)
+
+    await eventually(done, timeout=timeout)
