@@ -1,6 +1,7 @@
 """`Idempotency-Key` for every write: a retried request replays the first answer instead of
 repeating its effect (draft-ietf-httpapi-idempotency-key-header semantics)."""
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -144,14 +145,7 @@ class _Statements:
         )
 
 
-_STATEMENTS: dict[Table, _Statements] = {}
-
-
-def _statements(table: Table) -> _Statements:
-    found = _STATEMENTS.get(table)
-    if found is None:
-        found = _STATEMENTS[table] = _Statements.of(table)
-    return found
+_statements = functools.cache(_Statements.of)  # one set per table
 
 
 class _KeyStore:
