@@ -95,13 +95,3 @@ async def progress_of(
             )
         )
     ).scalar_one_or_none()
-
-
-async def progress_page(
-    session: AsyncSession, challenge_id: uuid.UUID, limit: int, after: str | None
-) -> list[ChallengeProgressRow]:
-    query = select(ChallengeProgressRow).where(ChallengeProgressRow.challenge_id == challenge_id)
-    if after is not None:
-        query = query.where(ChallengeProgressRow.ambassador_id > after)
-    query = query.order_by(ChallengeProgressRow.ambassador_id).limit(limit)
-    return list((await session.execute(query)).scalars())

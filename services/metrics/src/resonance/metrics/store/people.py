@@ -4,7 +4,7 @@ Queries and writes only; service/people.py decides what to apply."""
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -216,13 +216,5 @@ async def clear_personal_fields(session: AsyncSession, tenant: str, anon: str) -
             stage=None,
             active=False,
             erased=True,
-        )
-    )
-
-
-async def delete_prefs(session: AsyncSession, tenant: str, ambassador_id: str) -> None:
-    await session.execute(
-        delete(AmbassadorPrefs).where(
-            AmbassadorPrefs.tenant == tenant, AmbassadorPrefs.ambassador_id == ambassador_id
         )
     )

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.metrics.store.paging import keyset
@@ -70,15 +70,6 @@ async def redemptions_of(
     order = (RedemptionRow.requested_at, RedemptionRow.id)
     query = keyset(query, order, after, limit, descending=True)
     return list((await session.execute(query)).scalars())
-
-
-async def count_status(session: AsyncSession, tenant: str, reward_id: uuid.UUID) -> dict[str, int]:
-    rows = await session.execute(
-        select(RedemptionRow.status, func.count())
-        .where(RedemptionRow.tenant == tenant, RedemptionRow.reward_id == reward_id)
-        .group_by(RedemptionRow.status)
-    )
-    return {str(status): int(n) for status, n in rows.all()}
 
 
 async def release_open_redemptions(session: AsyncSession, tenant: str, ambassador_id: str) -> None:
