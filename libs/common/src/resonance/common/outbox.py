@@ -65,6 +65,10 @@ class Outbox:
         self.source = source
         self.topic_prefix = topic_prefix
         self.max_event_bytes = max_event_bytes
+        # Rows go as execute parameters, not a VALUES list: one statement compiled once and
+        # cached for any number of rows (a VALUES list is compiled anew, on the event loop,
+        # for every row and batch size).
+        self._insert = table.insert()
 
     async def add(self, session: AsyncSession, tenant: str, data: EventData) -> Envelope:
         envelope = new_envelope(self.source, tenant, data)
@@ -74,21 +78,19 @@ class Outbox:
     async def add_envelope(self, session: AsyncSession, envelope: Envelope, topic: str) -> None:
         """Raises EventTooLarge (a 422 at the API) rather than store an event Kafka would
         refuse: the change is refused with it, in the same transaction."""
-        await session.execute(self.table.insert().values(self._row(envelope, topic)))
+        await session.execute(self._insert, self._row(envelope, topic))
 
     async def add_many(
         self, session: AsyncSession, tenant: str, events: Sequence[EventData]
     ) -> list[Envelope]:
-        """`add` for many events in one multi-row INSERT (a consumer poll's worth), in the
-        given order. If any one is too large, EventTooLarge is raised and none is written."""
+        """`add` for many events (a consumer poll's worth) in one pipelined executemany, in
+        the given order. If any one is too large, EventTooLarge is raised and none is
+        written."""
         envelopes = [new_envelope(self.source, tenant, data) for data in events]
         rows = [self._row(e, data.topic) for e, data in zip(envelopes, events, strict=True)]
-        # Rows as execute parameters, not a VALUES list: one statement compiled once and
-        # cached for any number of rows (a VALUES list is compiled anew, on the event loop,
-        # for every new batch size), sent as one pipelined executemany; rows are numbered
-        # (seq) in the order given. Chunks bound what one call holds in memory.
+        # Rows are numbered (seq) in the order given. Chunks bound what one call holds.
         for start in range(0, len(rows), ADD_MANY_CHUNK):
-            await session.execute(self.table.insert(), rows[start : start + ADD_MANY_CHUNK])
+            await session.execute(self._insert, rows[start : start + ADD_MANY_CHUNK])
         return envelopes
 
     def _row(self, envelope: Envelope, topic: str) -> dict[str, Any]:
