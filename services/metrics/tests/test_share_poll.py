@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import text
 
-from resonance.common.events import new_envelope
 from resonance.common.events.catalogue import (
     AmbassadorErased,
     ConnectionConnected,
@@ -114,8 +113,7 @@ async def test_a_poll_applied_at_once_leaves_what_one_by_one_leaves(
         async with metrics.runtime.unit_of_work() as uow:
             await shares.made(uow, singly, event)
     async with metrics.runtime.unit_of_work() as uow:
-        envelopes = [(e, new_envelope("/t", polled, e)) for e in _facts()]
-        await shares_poll.made_many(uow, envelopes)
+        await shares_poll.made_many(uow, [(polled, e) for e in _facts()])
 
     one_by_one, at_once = await _rows(metrics, singly), await _rows(metrics, polled)
     for table in TABLES:
@@ -135,7 +133,7 @@ async def test_kept_read_models_agree_with_their_rows(metrics: RunningService, t
     deletes (an erasure deletes board rows and re-keys person-days)."""
     await _prepare(metrics, tenant)
     async with metrics.runtime.unit_of_work() as uow:
-        await shares_poll.made_many(uow, [(e, new_envelope("/t", tenant, e)) for e in _facts()])
+        await shares_poll.made_many(uow, [(tenant, e) for e in _facts()])
     async with metrics.runtime.unit_of_work() as uow:
         later = share("ann", 9, at(11) + timedelta(hours=1))
         await shares.made(uow, tenant, later)

@@ -4,96 +4,43 @@ transaction, bounded retries, then a dead-letter topic."""
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.errors import KafkaConnectionError
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
-from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.common.consumer_spec import (
+    BatchHandler,
+    ConsumerSpec,
+    EventHandler,
+    PermanentError,
+    claim_events,
+)
 from resonance.common.consumer_topics import DeadLetterTopics
 from resonance.common.db import Database
 from resonance.common.dlq import describe_failure
 from resonance.common.events.catalogue import DLQ_SUFFIX
-from resonance.common.events.envelope import Envelope, EventData
+from resonance.common.events.envelope import Envelope
 from resonance.common.telemetry import context_from_headers, decode_kafka_headers, kafka_headers
 
 log = logging.getLogger(__name__)
 
-E = TypeVar("E", bound=EventData)
-# A handler applies one event inside the consumer's transaction. It must keep every effect in
-# `session` (outbox rows included): the runner commits the inbox claim, the effects and, after
-# that, the Kafka offset as one unit, and may apply a whole poll in one transaction.
-EventHandler = Callable[[AsyncSession, E, Envelope], Awaitable[None]]
-# A batch handler applies consecutive events of one type from one poll at once (fewer, larger
-# statements), in the same transaction; on any failure the poll is retried one event at a time
-# through the single-event handler, which must therefore give the same result.
-BatchHandler = Callable[[AsyncSession, list[tuple[Any, Envelope]]], Awaitable[None]]
-
-
-class PermanentError(Exception):
-    """A handler raises this when retrying cannot help (bad payload): straight to the DLQ."""
-
-
-@dataclass(frozen=True)
-class _Route:
-    model: type[EventData]
-    handler: EventHandler[Any]
-
-
-class ConsumerSpec:
-    """What one consumer group of a service applies: `{EventClass: handler}`.
-
-    The topics come from the classes, so a consumer cannot subscribe to one event type and
-    miss another of the same aggregate by accident. Each payload is parsed once, here; a
-    payload that does not validate is a permanent error (dead-lettered without retries).
-    """
-
-    def __init__(
-        self,
-        name: str,
-        handlers: Mapping[type[Any], EventHandler[Any]],
-        batch_handlers: Mapping[type[Any], BatchHandler] | None = None,
-    ) -> None:
-        self.name = name
-        self._routes = {
-            model.event_type: _Route(model, handler) for model, handler in handlers.items()
-        }
-        self._batch_routes = {
-            model.event_type: handler for model, handler in (batch_handlers or {}).items()
-        }
-        if not set(self._batch_routes) <= set(self._routes):
-            raise ValueError("a batch handler needs a single-event handler for the fallback")
-        self.topics = sorted({route.model.topic for route in self._routes.values()})
-
-    def handles(self, event_type: str) -> bool:
-        return event_type in self._routes
-
-    @property
-    def event_types(self) -> list[str]:
-        return sorted(self._routes)
-
-    def batch_handler(self, event_type: str) -> BatchHandler | None:
-        return self._batch_routes.get(event_type)
-
-    def parse(self, envelope: Envelope) -> EventData:
-        route = self._routes[envelope.type]
-        try:
-            return route.model.model_validate(envelope.data)
-        except ValidationError as exc:
-            fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:5])
-            raise PermanentError(f"invalid {envelope.type} payload ({fields})") from exc
-
-    async def dispatch(self, session: AsyncSession, envelope: Envelope) -> None:
-        event = self.parse(envelope)
-        await self._routes[envelope.type].handler(session, event, envelope)
+__all__ = [
+    "BatchHandler",
+    "ConsumerSpec",
+    "EventConsumer",
+    "EventHandler",
+    "PermanentError",
+    "claim_events",
+    "is_transient",
+]
 
 
 class _Stopped(Exception):
@@ -223,14 +170,21 @@ class EventConsumer:
             if not wanted:
                 return True
             async with self.db.transaction() as session:
-                fresh = await self._claim_many(session, [e.id for _, e in wanted])
+                fresh = await claim_events(
+                    session,
+                    self.inbox,
+                    self.spec.name,
+                    [e.id for _, e in wanted if not self.spec.defers(e.type)],
+                )
                 # Consecutive events of a type with a batch handler go to it together; the
                 # others one by one, so the order of the partition is kept between the two.
                 run: list[tuple[Any, Envelope]] = []
                 for record, envelope in wanted:
-                    if envelope.id not in fresh:
-                        continue  # already applied: a redelivery or a duplicate publication
-                    fresh.discard(envelope.id)  # the same event twice in one poll
+                    # A deferred event is claimed when the queue it joins is applied.
+                    if not self.spec.defers(envelope.type):
+                        if envelope.id not in fresh:
+                            continue  # already applied: a redelivery or a duplicate publication
+                        fresh.discard(envelope.id)  # the same event twice in one poll
                     applied += 1
                     self._applied.add(1, {"consumer": self.spec.name, "type": envelope.type})
                     if run and run[0][1].type != envelope.type:
@@ -271,15 +225,6 @@ class EventConsumer:
                 "messaging.kafka.offset": record.offset,
             },
         )
-
-    async def _claim_many(self, session: AsyncSession, event_ids: list[str]) -> set[str]:
-        claimed = await session.execute(
-            insert(self.inbox)
-            .values([{"consumer": self.spec.name, "event_id": i} for i in dict.fromkeys(event_ids)])
-            .on_conflict_do_nothing()
-            .returning(self.inbox.c.event_id)
-        )
-        return set(claimed.scalars())
 
     async def _claim(self, session: AsyncSession, envelope: Envelope) -> bool:
         """Records the event id in the inbox; False if this consumer already applied it."""
@@ -347,7 +292,7 @@ class EventConsumer:
     async def _apply_once(self, envelope: Envelope) -> bool:
         """Applies the event unless this consumer already did; says whether it did."""
         async with self.db.transaction() as session:
-            if not await self._claim(session, envelope):
+            if not self.spec.defers(envelope.type) and not await self._claim(session, envelope):
                 return False  # already applied: a redelivery or a duplicate publication
             await self.spec.dispatch(session, envelope)
             return True

@@ -21,6 +21,7 @@ from resonance.metrics.api import (
 from resonance.metrics.events.facts import build_consumers
 from resonance.metrics.jobs.boards import run_rolling_boards
 from resonance.metrics.jobs.digest import run_digests
+from resonance.metrics.jobs.fold import run_fold
 from resonance.metrics.jobs.reengagement import run_reengagement
 from resonance.metrics.settings import MetricsSettings
 from resonance.metrics.store.schema import plumbing
@@ -58,6 +59,6 @@ def create_app(settings: MetricsSettings | None = None) -> FastAPI:
             privacy.router,
         ],
         consumers=build_consumers,
-        background_jobs=[run_rolling_boards, run_digests, run_reengagement],
+        background_jobs=[run_fold, run_rolling_boards, run_digests, run_reengagement],
         openapi_tags=TAGS,
     )

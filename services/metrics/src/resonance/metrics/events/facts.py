@@ -6,6 +6,9 @@ Each handler runs inside the consumer's transaction (`session`) and keeps every 
 and then the Kafka offset as one, so a redelivered event is applied once. The event's own time
 (`envelope.time`) orders changes of one thing, so an older event never overwrites newer state.
 A fact about someone already erased (in flight on another topic) is dropped.
+
+share.made, most of the traffic, is only queued here and applied by the fold job in large
+sets (service/fold.py): the runner leaves its inbox claim to the fold (`deferred`).
 """
 
 from collections.abc import Awaitable, Callable
@@ -35,7 +38,7 @@ from resonance.common.events.catalogue import (
     SubmissionApproved,
 )
 from resonance.common.service import Runtime
-from resonance.metrics.service import Uow, facts, people, shares, shares_poll
+from resonance.metrics.service import Uow, erasure, facts, fold, people, shares
 from resonance.metrics.settings import MetricsSettings
 
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
@@ -52,8 +55,8 @@ APPLY: dict[type[Any], Apply] = {
     AmbassadorUpdated: lambda uow, t, e, env: people.updated(uow, t, e, env.time),
     AmbassadorLeft: lambda uow, t, e, env: people.left(uow, t, e, env.time),
     AmbassadorStageChanged: lambda uow, t, e, env: people.stage_changed(uow, t, e, env.time),
-    AmbassadorErased: lambda uow, t, e, env: people.erased(uow, t, e),
-    ShareMade: lambda uow, t, e, env: shares.made(uow, t, e),
+    AmbassadorErased: lambda uow, t, e, env: erasure.erased(uow, t, e),
+    ShareMade: lambda uow, t, e, env: fold.queue(uow, [(e, env)]),
     ShareFailed: lambda uow, t, e, env: facts.share_failed(uow, t, e, env.time),
     ReachMeasured: lambda uow, t, e, env: shares.reached(uow, t, e),
     LinkClicked: lambda uow, t, e, env: facts.clicked(uow, t, e, env.id),
@@ -67,7 +70,7 @@ def _handler(runtime: Runtime[MetricsSettings], apply: Apply) -> Handler:
     async def handle(session: AsyncSession, event: Any, envelope: Envelope) -> None:
         uow = runtime.bind(session)
         who = getattr(event, "ambassador_id", None)
-        if not isinstance(event, AmbassadorErased) and await people.is_erased(
+        if not isinstance(event, AmbassadorErased | ShareMade) and await people.is_erased(
             uow, envelope.tenant, who
         ):
             return  # about someone erased, still in flight: recreating their rows is not ours
@@ -76,12 +79,12 @@ def _handler(runtime: Runtime[MetricsSettings], apply: Apply) -> Handler:
     return handle
 
 
-def _share_poll(runtime: Runtime[MetricsSettings]) -> BatchHandler:
-    """share.made is most of the traffic: a poll's worth is applied with multi-row statements
-    (service/shares_poll.py); on any failure the runner falls back to the handler above."""
+def _share_queue(runtime: Runtime[MetricsSettings]) -> BatchHandler:
+    """share.made is most of the traffic: a poll's worth is appended to the share queue in
+    one statement; the fold job applies it (service/fold.py)."""
 
     async def handle(session: AsyncSession, events: list[tuple[Any, Envelope]]) -> None:
-        await shares_poll.made_many(runtime.bind(session), events)
+        await fold.queue(runtime.bind(session), events)
 
     return handle
 
@@ -91,6 +94,7 @@ def build_consumers(runtime: Runtime[MetricsSettings]) -> list[ConsumerSpec]:
         ConsumerSpec(
             "metrics.facts",
             {event: _handler(runtime, apply) for event, apply in APPLY.items()},
-            batch_handlers={ShareMade: _share_poll(runtime)},
+            batch_handlers={ShareMade: _share_queue(runtime)},
+            deferred={ShareMade},  # claimed in the inbox by the fold that applies it
         )
     ]

@@ -22,13 +22,12 @@ from resonance.common.events.catalogue import (
 from resonance.metrics.domain.challenges import ChallengeMetric
 from resonance.metrics.domain.periods import local_day
 from resonance.metrics.domain.points import Fact, FactKind
-from resonance.metrics.service import Uow, badges, challenges, points
+from resonance.metrics.service import Uow, badges, challenges, points, shares
 from resonance.metrics.service.config import tenant_config
 from resonance.metrics.service.people import attributes, is_newer
 from resonance.metrics.store import activity
 from resonance.metrics.store import campaigns as campaigns_store
 from resonance.metrics.store import people as people_store
-from resonance.metrics.store import shares as shares_store
 from resonance.metrics.store.activity import ActivityKey
 from resonance.metrics.store.tables import Campaign, Connection, PublishedContent
 
@@ -37,7 +36,7 @@ async def clicked(uow: Uow, tenant: str, event: LinkClicked, event_id: str) -> N
     config = await tenant_config(uow, tenant)
     post = None
     if event.share_id:
-        post = await shares_store.share(uow.session, tenant, event.share_id)
+        post = await shares.post(uow, tenant, event.share_id, event.ambassador_id)
     who = event.ambassador_id or (post.ambassador_id if post else "")
     content_id = event.content_id or (post.content_id if post else "")
     campaign_id = event.campaign_id or (post.campaign_id if post else "")
@@ -81,7 +80,7 @@ async def clicked(uow: Uow, tenant: str, event: LinkClicked, event_id: str) -> N
 
 async def converted(uow: Uow, tenant: str, event: ConversionRecorded) -> None:
     config = await tenant_config(uow, tenant)
-    post = await shares_store.share(uow.session, tenant, event.share_id)
+    post = await shares.post(uow, tenant, event.share_id, event.ambassador_id)
     who = event.ambassador_id or (post.ambassador_id if post else "")
     day = local_day(event.occurred_at, config.timezone)
     attrs = await attributes(uow, tenant, who) if who else None

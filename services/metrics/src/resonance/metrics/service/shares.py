@@ -12,7 +12,7 @@ from resonance.metrics.domain.challenges import ChallengeMetric
 from resonance.metrics.domain.periods import local_day
 from resonance.metrics.domain.points import Fact, FactKind
 from resonance.metrics.domain.reach import Engagement, Measurement, measurement_delta, post_reach
-from resonance.metrics.service import Uow, badges, challenges, points, populations
+from resonance.metrics.service import Uow, badges, challenges, fold, points, populations
 from resonance.metrics.service.config import TenantConfig, tenant_config
 from resonance.metrics.service.people import attributes
 from resonance.metrics.store import activity
@@ -150,9 +150,19 @@ async def _estimate(
     )
 
 
+async def post(uow: Uow, tenant: str, share_id: str, author: str | None) -> ShareFact | None:
+    """The post, once its share.made is applied: one still in the share queue is folded
+    first (service/fold.py), so what follows a post never lands before it."""
+    row = await store.share(uow.session, tenant, share_id)
+    if row is None and author:
+        await fold.fold_person(uow, tenant, author)
+        row = await store.share(uow.session, tenant, share_id)
+    return row
+
+
 async def reached(uow: Uow, tenant: str, event: ReachMeasured) -> None:
     config = await tenant_config(uow, tenant)
-    row = await store.share(uow.session, tenant, event.share_id)
+    row = await post(uow, tenant, event.share_id, event.ambassador_id)
     if row is None:  # reach before the post itself: the post is placed on the measurement's day
         family, campaign_id = await _item_context(
             uow, tenant, event.content_id, None, event.campaign_id

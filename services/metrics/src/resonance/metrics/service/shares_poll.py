@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from resonance.common.events import Envelope
 from resonance.common.events.catalogue import ShareMade
 from resonance.metrics.domain.badges import BadgeCounters, longest_weekly_streak, new_badges
 from resonance.metrics.domain.challenges import ChallengeMetric
@@ -52,10 +51,11 @@ class _Post:
     entries: tuple[LedgerEntry, ...] = ()
 
 
-async def made_many(uow: Uow, events: Sequence[tuple[ShareMade, Envelope]]) -> None:
+async def made_many(uow: Uow, events: Sequence[tuple[str, ShareMade]]) -> None:
+    """Applies (tenant, share.made) pairs: a fold of the share queue (service/fold.py)."""
     by_tenant: dict[str, list[ShareMade]] = {}
-    for event, envelope in events:
-        by_tenant.setdefault(envelope.tenant, []).append(event)
+    for tenant, event in events:
+        by_tenant.setdefault(tenant, []).append(event)
     for tenant, batch in by_tenant.items():
         await _made(uow, tenant, batch)
 

@@ -9,7 +9,7 @@ before the person's profile arrived; the profile fills it in then (store/activit
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, text
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, text
 from sqlmodel import Field
 
 from resonance.metrics.store.tables import MetricsModel, counter, day_column, text_array, ts
@@ -214,3 +214,30 @@ class RetentionMarks(MetricsModel, table=True):  # type: ignore[call-arg]
     weeks: int = Field(
         default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
     )
+
+
+class QueuedShare(MetricsModel, table=True):  # type: ignore[call-arg]
+    """A share.made taken off Kafka and not yet folded into the aggregates (service/fold.py).
+
+    The consumer only appends here (one row per event: taking events in costs what a plain
+    insert costs); the fold job applies the oldest rows in large sets and deletes them in the
+    same transaction, claiming their event ids in the inbox then, so a redelivery queued
+    twice is applied once. `parked` holds why a row could not be applied (kept for a person
+    to look at, never retried by itself). Only the key is indexed: parked rows are rare, and
+    every index would be paid for by each event taken in.
+    """
+
+    __tablename__ = "share_queue"
+
+    seq: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
+    )
+    event_id: str
+    tenant: str
+    ambassador_id: str
+    data: str  # the event's payload as its JSON
+    queued_at: datetime | None = Field(
+        default=None,
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    )
+    parked: str | None = None

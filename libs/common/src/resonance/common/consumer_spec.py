@@ -1,0 +1,107 @@
+"""What a consumer group applies (ConsumerSpec: handlers per event class, batch handlers,
+deferred types) and the inbox claim; the runner that applies it is in consumer.py."""
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resonance.common.events.envelope import Envelope, EventData
+
+E = TypeVar("E", bound=EventData)
+# A handler applies one event inside the consumer's transaction. It must keep every effect in
+# `session` (outbox rows included): the runner commits the inbox claim, the effects and, after
+# that, the Kafka offset as one unit, and may apply a whole poll in one transaction.
+EventHandler = Callable[[AsyncSession, E, Envelope], Awaitable[None]]
+# A batch handler applies consecutive events of one type from one poll at once (fewer, larger
+# statements), in the same transaction; on any failure the poll is retried one event at a time
+# through the single-event handler, which must therefore give the same result.
+BatchHandler = Callable[[AsyncSession, list[tuple[Any, Envelope]]], Awaitable[None]]
+
+
+async def claim_events(
+    session: AsyncSession, inbox: Table, consumer: str, event_ids: list[str]
+) -> set[str]:
+    """Records the event ids in the consumer's inbox; returns those it had not applied yet."""
+    if not event_ids:
+        return set()
+    claimed = await session.execute(
+        insert(inbox)
+        .values([{"consumer": consumer, "event_id": i} for i in dict.fromkeys(event_ids)])
+        .on_conflict_do_nothing()
+        .returning(inbox.c.event_id)
+    )
+    return set(claimed.scalars())
+
+
+class PermanentError(Exception):
+    """A handler raises this when retrying cannot help (bad payload): straight to the DLQ."""
+
+
+@dataclass(frozen=True)
+class _Route:
+    model: type[EventData]
+    handler: EventHandler[Any]
+
+
+class ConsumerSpec:
+    """What one consumer group of a service applies: `{EventClass: handler}`.
+
+    The topics come from the classes, so a consumer cannot subscribe to one event type and
+    miss another of the same aggregate by accident. Each payload is parsed once, here; a
+    payload that does not validate is a permanent error (dead-lettered without retries).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        handlers: Mapping[type[Any], EventHandler[Any]],
+        batch_handlers: Mapping[type[Any], BatchHandler] | None = None,
+        deferred: set[type[Any]] | frozenset[type[Any]] = frozenset(),
+    ) -> None:
+        """`deferred`: event types whose handlers only queue them, durably, for the service
+        to apply later in larger sets; the runner does not claim them in the inbox: whatever
+        applies them must (`claim_events`), in the transaction that applies them, so a
+        redelivery queued twice is still applied once."""
+        self.name = name
+        self._routes = {
+            model.event_type: _Route(model, handler) for model, handler in handlers.items()
+        }
+        self._batch_routes = {
+            model.event_type: handler for model, handler in (batch_handlers or {}).items()
+        }
+        if not set(self._batch_routes) <= set(self._routes):
+            raise ValueError("a batch handler needs a single-event handler for the fallback")
+        self._deferred = {model.event_type for model in deferred}
+        if not self._deferred <= set(self._routes):
+            raise ValueError("a deferred event type needs a handler that queues it")
+        self.topics = sorted({route.model.topic for route in self._routes.values()})
+
+    def handles(self, event_type: str) -> bool:
+        return event_type in self._routes
+
+    @property
+    def event_types(self) -> list[str]:
+        return sorted(self._routes)
+
+    def defers(self, event_type: str) -> bool:
+        return event_type in self._deferred
+
+    def batch_handler(self, event_type: str) -> BatchHandler | None:
+        return self._batch_routes.get(event_type)
+
+    def parse(self, envelope: Envelope) -> EventData:
+        route = self._routes[envelope.type]
+        try:
+            return route.model.model_validate(envelope.data)
+        except ValidationError as exc:
+            fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:5])
+            raise PermanentError(f"invalid {envelope.type} payload ({fields})") from exc
+
+    async def dispatch(self, session: AsyncSession, envelope: Envelope) -> None:
+        event = self.parse(envelope)
+        await self._routes[envelope.type].handler(session, event, envelope)

@@ -1,0 +1,51 @@
+"""Fold job: applies the share queue to the aggregates (service/fold.py), as long as it runs
+the consumers do, whatever `run_jobs` says: it is the second half of taking share.made in.
+
+A fold that fails for a reason other than the database or the network being away is retried
+row by row, so one row that cannot be applied is parked (kept with the reason, logged) and
+the rest of the queue flows on.
+"""
+
+import asyncio
+import logging
+
+from resonance.common.consumer import is_transient
+from resonance.common.service import Runtime
+from resonance.metrics.service import fold
+from resonance.metrics.settings import MetricsSettings
+from resonance.metrics.store import share_queue
+
+log = logging.getLogger(__name__)
+
+
+async def run_fold(runtime: Runtime[MetricsSettings]) -> None:
+    settings = runtime.settings
+    while True:
+        try:
+            async with runtime.unit_of_work() as uow:
+                taken = await fold.fold(uow, settings.fold_batch_size)
+        except Exception as exc:
+            if is_transient(exc):
+                raise  # the supervisor restarts the job once the database is back
+            log.warning(
+                "fold of the share queue failed (%s); folding row by row", type(exc).__name__
+            )
+            await fold_singly(runtime, settings.fold_batch_size)
+            continue
+        if taken < settings.fold_batch_size:
+            await asyncio.sleep(settings.fold_idle_interval_s)
+
+
+async def fold_singly(runtime: Runtime[MetricsSettings], limit: int) -> None:
+    async with runtime.unit_of_work() as uow:
+        seqs = await share_queue.oldest(uow.session, limit)
+    for seq in seqs:
+        try:
+            async with runtime.unit_of_work() as uow:
+                await fold.fold_row(uow, seq)
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            log.error("share queue row %d parked: %s", seq, type(exc).__name__)
+            async with runtime.unit_of_work() as uow:
+                await share_queue.park(uow.session, seq, type(exc).__name__)

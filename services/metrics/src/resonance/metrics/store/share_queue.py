@@ -1,0 +1,99 @@
+"""share.made waiting to be folded into the aggregates (service/fold.py)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Result, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+# One statement for a whole poll: arrays unnested server-side, no per-row parameters.
+_ENQUEUE = text(
+    "INSERT INTO share_queue (event_id, tenant, ambassador_id, data) "
+    "SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:tenants AS text[]), "
+    "CAST(:people AS text[]), CAST(:data AS text[]))"
+)
+# The oldest waiting rows; SKIP LOCKED lets several metrics replicas fold side by side.
+_TAKE = text(
+    "DELETE FROM share_queue WHERE seq = ANY(ARRAY("
+    "SELECT seq FROM share_queue WHERE parked IS NULL ORDER BY seq LIMIT :limit "
+    "FOR UPDATE SKIP LOCKED)) RETURNING seq, event_id, tenant, data"
+)
+_TAKE_ONE = text(
+    "DELETE FROM share_queue WHERE seq = :seq AND parked IS NULL "
+    "RETURNING seq, event_id, tenant, data"
+)
+# Waits for a fold holding the person's rows: what it applied is committed before we go on.
+_TAKE_PERSON = text(
+    "DELETE FROM share_queue WHERE tenant = :tenant AND ambassador_id = :who AND parked IS NULL "
+    "RETURNING seq, event_id, tenant, data"
+)
+_OLDEST = text(
+    "SELECT seq FROM share_queue WHERE parked IS NULL ORDER BY seq LIMIT :limit "
+    "FOR UPDATE SKIP LOCKED"
+)
+
+
+@dataclass(frozen=True)
+class Queued:
+    seq: int
+    event_id: str
+    tenant: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    event_id: str
+    tenant: str
+    ambassador_id: str
+    data: str
+
+
+async def enqueue(session: AsyncSession, entries: list[Entry]) -> None:
+    if not entries:
+        return
+    await session.execute(
+        _ENQUEUE,
+        {
+            "ids": [e.event_id for e in entries],
+            "tenants": [e.tenant for e in entries],
+            "people": [e.ambassador_id for e in entries],
+            "data": [e.data for e in entries],
+        },
+    )
+
+
+def _queued(rows: Result[Any]) -> list[Queued]:
+    return sorted((Queued(*row) for row in rows), key=lambda q: q.seq)
+
+
+async def take(session: AsyncSession, limit: int) -> list[Queued]:
+    """Removes and returns the oldest waiting rows (in queue order)."""
+    return _queued(await session.execute(_TAKE, {"limit": limit}))
+
+
+async def take_one(session: AsyncSession, seq: int) -> list[Queued]:
+    return _queued(await session.execute(_TAKE_ONE, {"seq": seq}))
+
+
+async def take_person(session: AsyncSession, tenant: str, who: str) -> list[Queued]:
+    return _queued(await session.execute(_TAKE_PERSON, {"tenant": tenant, "who": who}))
+
+
+async def oldest(session: AsyncSession, limit: int) -> list[int]:
+    return [int(seq) for seq in (await session.execute(_OLDEST, {"limit": limit})).scalars()]
+
+
+async def park(session: AsyncSession, seq: int, reason: str) -> None:
+    await session.execute(
+        text("UPDATE share_queue SET parked = :reason WHERE seq = :seq"),
+        {"seq": seq, "reason": reason[:500]},
+    )
+
+
+async def waiting(session: AsyncSession) -> int:
+    return int(
+        (
+            await session.execute(text("SELECT count(*) FROM share_queue WHERE parked IS NULL"))
+        ).scalar_one()
+    )

@@ -1,0 +1,91 @@
+"""Deferred event types (ConsumerSpec `deferred`): the runner hands them to their handler,
+which only queues them, without claiming them in the inbox; whatever applies the queue later
+claims them (`claim_events`), so a redelivered event is queued twice and applied once."""
+
+import asyncio
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resonance.common.consumer import ConsumerSpec, EventConsumer, claim_events
+from resonance.common.db import Database
+from resonance.common.events import Envelope, new_envelope
+from resonance.common.events.catalogue import ContentPublished, ContentRetired
+from resonance.devstack.testing import Infra, eventually
+from resonance.metrics.store.tables import plumbing
+
+
+async def test_deferred_events_are_queued_unclaimed_and_applied_once(infra: Infra) -> None:
+    prefix = infra.new_prefix()
+    db = Database(infra.new_database("metrics"))
+    async with db.transaction() as s:
+        await s.execute(text("create table queued (event_id text, content_id text)"))
+
+    async def queue_one(session: AsyncSession, event: ContentPublished, env: Envelope) -> None:
+        await session.execute(
+            text("insert into queued values (:i, :c)"), {"i": env.id, "c": event.content_id}
+        )
+
+    async def queue_many(
+        session: AsyncSession, events: list[tuple[ContentPublished, Envelope]]
+    ) -> None:
+        for event, env in events:
+            await queue_one(session, event, env)
+
+    async def retired(session: AsyncSession, event: ContentRetired, env: Envelope) -> None:
+        """Not deferred: claimed by the runner as usual."""
+
+    spec = ConsumerSpec(
+        "test.deferred",
+        {ContentPublished: queue_one, ContentRetired: retired},
+        batch_handlers={ContentPublished: queue_many},
+        deferred={ContentPublished},
+    )
+    producer = AIOKafkaProducer(**infra.kafka_options())
+    await producer.start()
+    published = [
+        new_envelope(
+            "/t",
+            "acme",
+            ContentPublished(content_id=f"k{i}", family="market", format="text", title="t"),
+        )
+        for i in range(10)
+    ]
+    retirement = new_envelope("/t", "acme", ContentRetired(content_id="k0"))
+    # k3 delivered twice (a redelivery); one key: one partition, so one poll sees them all.
+    for envelope in [*published, published[3], retirement]:
+        await producer.send_and_wait(prefix + "content", envelope.to_bytes(), key=b"k")
+    consumer = EventConsumer(
+        spec,
+        db,
+        plumbing.inbox,
+        infra.kafka.bootstrap_servers,
+        producer,
+        topic_prefix=prefix,
+        kafka_options=infra.kafka.client_options(),
+    )
+    await consumer.start()
+    task = asyncio.create_task(consumer.run())
+
+    async def queued() -> int:
+        async with db.session() as s:
+            return int((await s.execute(text("select count(*) from queued"))).scalar_one())
+
+    async def all_queued() -> bool:
+        return await queued() == 11
+
+    await eventually(all_queued, timeout=30)
+    consumer.stop()
+    await asyncio.gather(task, return_exceptions=True)
+    await consumer.close()
+    await producer.stop()
+    async with db.transaction() as s:
+        inbox = set((await s.execute(text("select event_id from inbox"))).scalars())
+        # Only the event that is not deferred was claimed by the runner.
+        assert inbox == {retirement.id}
+        ids = list((await s.execute(text("select event_id from queued"))).scalars())
+        fresh = await claim_events(s, plumbing.inbox, "test.deferred", ids)
+        assert fresh == {e.id for e in published}  # 11 rows, 10 events: k3 applied once
+        assert await claim_events(s, plumbing.inbox, "test.deferred", ids) == set()
+    await db.dispose()
