@@ -1,6 +1,7 @@
-"""Deferred event types (ConsumerSpec `deferred`): the runner hands them to their handler,
-which only queues them, without claiming them in the inbox; whatever applies the queue later
-claims them (`claim_events`), so a redelivered event is queued twice and applied once."""
+"""Deferred event types (ConsumerSpec `deferred`): the runner hands their envelopes to a queue
+handler, a poll at a time, without parsing their payloads or claiming them in the inbox;
+whatever applies the queue later claims them (`claim_events`), so a redelivered event is
+queued twice and applied once."""
 
 import asyncio
 
@@ -22,25 +23,21 @@ async def test_deferred_events_are_queued_unclaimed_and_applied_once(infra: Infr
     async with db.transaction() as s:
         await s.execute(text("create table queued (event_id text, content_id text)"))
 
-    async def queue_one(session: AsyncSession, event: ContentPublished, env: Envelope) -> None:
-        await session.execute(
-            text("insert into queued values (:i, :c)"), {"i": env.id, "c": event.content_id}
-        )
+    calls: list[int] = []
 
-    async def queue_many(
-        session: AsyncSession, events: list[tuple[ContentPublished, Envelope]]
-    ) -> None:
-        for event, env in events:
-            await queue_one(session, event, env)
+    async def queue(session: AsyncSession, envelopes: list[Envelope]) -> None:
+        calls.append(len(envelopes))
+        for env in envelopes:
+            await session.execute(
+                text("insert into queued values (:i, :c)"),
+                {"i": env.id, "c": env.data.get("content_id")},
+            )
 
     async def retired(session: AsyncSession, event: ContentRetired, env: Envelope) -> None:
         """Not deferred: claimed by the runner as usual."""
 
     spec = ConsumerSpec(
-        "test.deferred",
-        {ContentPublished: queue_one, ContentRetired: retired},
-        batch_handlers={ContentPublished: queue_many},
-        deferred={ContentPublished},
+        "test.deferred", {ContentRetired: retired}, deferred={ContentPublished: queue}
     )
     producer = AIOKafkaProducer(**infra.kafka_options())
     await producer.start()
@@ -53,6 +50,8 @@ async def test_deferred_events_are_queued_unclaimed_and_applied_once(infra: Infr
         for i in range(10)
     ]
     retirement = new_envelope("/t", "acme", ContentRetired(content_id="k0"))
+    # Not validated on the way in: the applier sets such a payload aside (no dead letter).
+    published[9].data["format"] = 42
     # k3 delivered twice (a redelivery); one key: one partition, so one poll sees them all.
     for envelope in [*published, published[3], retirement]:
         await producer.send_and_wait(prefix + "content", envelope.to_bytes(), key=b"k")
@@ -76,6 +75,8 @@ async def test_deferred_events_are_queued_unclaimed_and_applied_once(infra: Infr
         return await queued() == 11
 
     await eventually(all_queued, timeout=30)
+    assert sum(calls) == 11 and len(calls) < 11  # whole polls, not one event at a time
+    assert consumer.dead_lettered == 0
     consumer.stop()
     await asyncio.gather(task, return_exceptions=True)
     await consumer.close()

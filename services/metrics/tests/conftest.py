@@ -16,7 +16,7 @@ from resonance.common.events.envelope import Envelope, EventData, new_envelope
 from resonance.devstack.testing import Infra, RunningService, running_service
 from resonance.devstack.testkit import applied
 from resonance.metrics.devtools.sample_facts import NOW
-from resonance.metrics.events.facts import APPLY
+from resonance.metrics.events.facts import CONSUMED
 
 Send = Callable[..., Awaitable[list[Envelope]]]
 
@@ -68,7 +68,7 @@ def send(infra: Infra, metrics: RunningService) -> Send:
         finally:
             await producer.stop()
         if wait:
-            await applied(metrics, *(e for e in sent if model_for(e.type) in APPLY), timeout=60)
+            await applied(metrics, *(e for e in sent if model_for(e.type) in CONSUMED), timeout=60)
         return sent
 
     return publish

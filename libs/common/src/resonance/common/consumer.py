@@ -4,10 +4,11 @@ transaction, bounded retries, then a dead-letter topic."""
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaConnectionError
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
@@ -21,6 +22,7 @@ from resonance.common.consumer_spec import (
     ConsumerSpec,
     EventHandler,
     PermanentError,
+    QueueHandler,
     claim_events,
 )
 from resonance.common.consumer_topics import DeadLetterTopics
@@ -38,6 +40,7 @@ __all__ = [
     "EventConsumer",
     "EventHandler",
     "PermanentError",
+    "QueueHandler",
     "claim_events",
     "is_transient",
 ]
@@ -102,7 +105,7 @@ class EventConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
-            max_poll_records=500,
+            max_poll_records=spec.max_poll_records,
             **(kafka_options or {}),  # TLS, SASL: kafka_clients.client_options(settings)
         )
         self.dead_letter_topics = DeadLetterTopics.of(  # subscribes once they all exist
@@ -126,16 +129,21 @@ class EventConsumer:
             await self._rewind()
         try:
             while not self._stopping.is_set():
-                batches = await self.consumer.getmany(timeout_ms=200, max_records=500)
+                batches = await self.consumer.getmany(
+                    timeout_ms=200, max_records=self.spec.max_poll_records
+                )
+                done: dict[TopicPartition, int] = {}
                 for tp, records in batches.items():
                     if not await self._apply_batch(records):
                         # Something in the batch failed: isolate it, one event at a time.
                         for record in records:
                             await self._process(record)
                     # Everything in `records` is durably applied or dead-lettered.
-                    await self.consumer.commit({tp: records[-1].offset + 1})
+                    done[tp] = records[-1].offset + 1
                     if self._stopping.is_set():
-                        return
+                        break
+                if done:  # one commit a poll: a crash before it only means a redelivery
+                    await self.consumer.commit(done)
         except _Stopped:
             self._rewind_needed = True
         except BaseException:
@@ -163,7 +171,7 @@ class EventConsumer:
         """
         if len(records) < 2:
             return False
-        applied = 0
+        applied: Counter[str] = Counter()
         try:
             parsed = [(r, Envelope.from_bytes(r.value or b"")) for r in records]
             wanted = [(r, e) for r, e in parsed if self.spec.handles(e.type)]
@@ -176,20 +184,23 @@ class EventConsumer:
                     self.spec.name,
                     [e.id for _, e in wanted if not self.spec.defers(e.type)],
                 )
-                # Consecutive events of a type with a batch handler go to it together; the
-                # others one by one, so the order of the partition is kept between the two.
+                # Consecutive events of a type with a batch or queue handler go to it together;
+                # the others one by one, so the order of the partition is kept between them.
                 run: list[tuple[Any, Envelope]] = []
                 for record, envelope in wanted:
+                    deferred = self.spec.defers(envelope.type)
                     # A deferred event is claimed when the queue it joins is applied.
-                    if not self.spec.defers(envelope.type):
+                    if not deferred:
                         if envelope.id not in fresh:
                             continue  # already applied: a redelivery or a duplicate publication
                         fresh.discard(envelope.id)  # the same event twice in one poll
-                    applied += 1
-                    self._applied.add(1, {"consumer": self.spec.name, "type": envelope.type})
+                    applied[envelope.type] += 1
                     if run and run[0][1].type != envelope.type:
                         await self._apply_run(session, run)
                         run = []
+                    if deferred:
+                        run.append((None, envelope))
+                        continue
                     if self.spec.batch_handler(envelope.type) is not None:
                         run.append((self.spec.parse(envelope), envelope))
                         continue
@@ -201,16 +212,24 @@ class EventConsumer:
         except Exception as exc:
             log.info("batch of %d fell back to single events: %s", len(records), type(exc).__name__)
             return False
-        self.processed += applied
+        # Once per type and poll: the metrics SDK costs more per call than a whole event.
+        for event_type, count in applied.items():
+            self._applied.add(count, {"consumer": self.spec.name, "type": event_type})
+        self.processed += applied.total()
         return True
 
     async def _apply_run(self, session: AsyncSession, run: list[tuple[Any, Envelope]]) -> None:
-        handler = self.spec.batch_handler(run[0][1].type)
-        assert handler is not None
+        event_type = run[0][1].type
         with self.tracer.start_as_current_span(
-            f"{run[0][1].type} process batch", kind=SpanKind.CONSUMER
+            f"{event_type} process batch", kind=SpanKind.CONSUMER
         ) as span:
             span.set_attribute("messaging.batch.message_count", len(run))
+            queue = self.spec.queue_handler(event_type)
+            if queue is not None:
+                await queue(session, [envelope for _, envelope in run])
+                return
+            handler = self.spec.batch_handler(event_type)
+            assert handler is not None
             await handler(session, run)
 
     def _span(self, record: ConsumerRecord, headers: dict[str, str]) -> Any:

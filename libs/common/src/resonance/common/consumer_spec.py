@@ -21,6 +21,10 @@ EventHandler = Callable[[AsyncSession, E, Envelope], Awaitable[None]]
 # statements), in the same transaction; on any failure the poll is retried one event at a time
 # through the single-event handler, which must therefore give the same result.
 BatchHandler = Callable[[AsyncSession, list[tuple[Any, Envelope]]], Awaitable[None]]
+# A queue handler takes in events of a deferred type (ConsumerSpec `deferred`): it stores the
+# envelopes, durably, in the consumer's transaction, for the service to apply later in larger
+# sets. Their payloads are validated, and their ids claimed in the inbox, when applied.
+QueueHandler = Callable[[AsyncSession, list[Envelope]], Awaitable[None]]
 
 
 async def claim_events(
@@ -61,13 +65,18 @@ class ConsumerSpec:
         name: str,
         handlers: Mapping[type[Any], EventHandler[Any]],
         batch_handlers: Mapping[type[Any], BatchHandler] | None = None,
-        deferred: set[type[Any]] | frozenset[type[Any]] = frozenset(),
+        deferred: Mapping[type[Any], QueueHandler] | None = None,
+        max_poll_records: int = 500,
     ) -> None:
-        """`deferred`: event types whose handlers only queue them, durably, for the service
-        to apply later in larger sets; the runner does not claim them in the inbox: whatever
-        applies them must (`claim_events`), in the transaction that applies them, so a
-        redelivery queued twice is still applied once."""
+        """`deferred`: event types only queued here, for the service to apply later in larger
+        sets: taking them in costs one insert, whatever applying them costs. The runner
+        neither parses their payload nor claims them in the inbox: whatever applies them must
+        (`claim_events`), in the transaction that applies them, so a redelivery queued twice
+        is applied once; a payload that does not validate is then the applier's to set aside.
+
+        `max_poll_records`: records per poll, applied per partition in one transaction each."""
         self.name = name
+        self.max_poll_records = max_poll_records
         self._routes = {
             model.event_type: _Route(model, handler) for model, handler in handlers.items()
         }
@@ -76,20 +85,26 @@ class ConsumerSpec:
         }
         if not set(self._batch_routes) <= set(self._routes):
             raise ValueError("a batch handler needs a single-event handler for the fallback")
-        self._deferred = {model.event_type for model in deferred}
-        if not self._deferred <= set(self._routes):
-            raise ValueError("a deferred event type needs a handler that queues it")
-        self.topics = sorted({route.model.topic for route in self._routes.values()})
+        self._deferred = {model.event_type: queue for model, queue in (deferred or {}).items()}
+        if set(self._deferred) & set(self._routes):
+            raise ValueError("an event type is either applied here or deferred, not both")
+        self.topics = sorted(
+            {route.model.topic for route in self._routes.values()}
+            | {model.topic for model in deferred or {}}
+        )
 
     def handles(self, event_type: str) -> bool:
-        return event_type in self._routes
+        return event_type in self._routes or event_type in self._deferred
 
     @property
     def event_types(self) -> list[str]:
-        return sorted(self._routes)
+        return sorted([*self._routes, *self._deferred])
 
     def defers(self, event_type: str) -> bool:
         return event_type in self._deferred
+
+    def queue_handler(self, event_type: str) -> QueueHandler | None:
+        return self._deferred.get(event_type)
 
     def batch_handler(self, event_type: str) -> BatchHandler | None:
         return self._batch_routes.get(event_type)
@@ -103,5 +118,9 @@ class ConsumerSpec:
             raise PermanentError(f"invalid {envelope.type} payload ({fields})") from exc
 
     async def dispatch(self, session: AsyncSession, envelope: Envelope) -> None:
+        queue = self.queue_handler(envelope.type)
+        if queue is not None:
+            await queue(session, [envelope])
+            return
         event = self.parse(envelope)
         await self._routes[envelope.type].handler(session, event, envelope)

@@ -7,8 +7,9 @@ and then the Kafka offset as one, so a redelivered event is applied once. The ev
 (`envelope.time`) orders changes of one thing, so an older event never overwrites newer state.
 A fact about someone already erased (in flight on another topic) is dropped.
 
-share.made, most of the traffic, is only queued here and applied by the fold job in large
-sets (service/fold.py): the runner leaves its inbox claim to the fold (`deferred`).
+share.made, most of the traffic, is only queued here and validated and applied by the fold
+job in large sets (service/fold.py): the runner leaves its parsing and inbox claim to the fold
+(`deferred`).
 """
 
 from collections.abc import Awaitable, Callable
@@ -16,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.common.consumer import BatchHandler, ConsumerSpec
+from resonance.common.consumer import ConsumerSpec, QueueHandler
 from resonance.common.events import Envelope
 from resonance.common.events.catalogue import (
     AmbassadorEnrolled,
@@ -56,7 +57,6 @@ APPLY: dict[type[Any], Apply] = {
     AmbassadorLeft: lambda uow, t, e, env: people.left(uow, t, e, env.time),
     AmbassadorStageChanged: lambda uow, t, e, env: people.stage_changed(uow, t, e, env.time),
     AmbassadorErased: lambda uow, t, e, env: erasure.erased(uow, t, e),
-    ShareMade: lambda uow, t, e, env: fold.queue(uow, [(e, env)]),
     ShareFailed: lambda uow, t, e, env: facts.share_failed(uow, t, e, env.time),
     ReachMeasured: lambda uow, t, e, env: shares.reached(uow, t, e),
     LinkClicked: lambda uow, t, e, env: facts.clicked(uow, t, e, env.id),
@@ -70,7 +70,7 @@ def _handler(runtime: Runtime[MetricsSettings], apply: Apply) -> Handler:
     async def handle(session: AsyncSession, event: Any, envelope: Envelope) -> None:
         uow = runtime.bind(session)
         who = getattr(event, "ambassador_id", None)
-        if not isinstance(event, AmbassadorErased | ShareMade) and await people.is_erased(
+        if not isinstance(event, AmbassadorErased) and await people.is_erased(
             uow, envelope.tenant, who
         ):
             return  # about someone erased, still in flight: recreating their rows is not ours
@@ -79,14 +79,18 @@ def _handler(runtime: Runtime[MetricsSettings], apply: Apply) -> Handler:
     return handle
 
 
-def _share_queue(runtime: Runtime[MetricsSettings]) -> BatchHandler:
+def _share_queue(runtime: Runtime[MetricsSettings]) -> QueueHandler:
     """share.made is most of the traffic: a poll's worth is appended to the share queue in
-    one statement; the fold job applies it (service/fold.py)."""
+    one statement; the fold job validates and applies it (service/fold.py)."""
 
-    async def handle(session: AsyncSession, events: list[tuple[Any, Envelope]]) -> None:
-        await fold.queue(runtime.bind(session), events)
+    async def handle(session: AsyncSession, envelopes: list[Envelope]) -> None:
+        await fold.queue(runtime.bind(session), envelopes)
 
     return handle
+
+
+# Every fact this consumer takes in: applied as it arrives, or queued (share.made).
+CONSUMED: frozenset[type[Any]] = frozenset({*APPLY, ShareMade})
 
 
 def build_consumers(runtime: Runtime[MetricsSettings]) -> list[ConsumerSpec]:
@@ -94,7 +98,8 @@ def build_consumers(runtime: Runtime[MetricsSettings]) -> list[ConsumerSpec]:
         ConsumerSpec(
             "metrics.facts",
             {event: _handler(runtime, apply) for event, apply in APPLY.items()},
-            batch_handlers={ShareMade: _share_queue(runtime)},
-            deferred={ShareMade},  # claimed in the inbox by the fold that applies it
+            deferred={ShareMade: _share_queue(runtime)},
+            # Queuing costs little per record: larger polls mean fewer round trips per event.
+            max_poll_records=2000,
         )
     ]

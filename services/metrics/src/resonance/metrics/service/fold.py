@@ -9,9 +9,13 @@ its effects are visible. Aggregates lag the queue by one fold, a fraction of a s
 the fold keeps up.
 """
 
+import json
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from resonance.common.consumer import claim_events
+from resonance.common.dlq import describe_failure
 from resonance.common.events import Envelope
 from resonance.common.events.catalogue import ShareMade
 from resonance.metrics.service import Uow, shares_poll
@@ -23,12 +27,12 @@ from resonance.metrics.store.tables import plumbing
 CONSUMER = "metrics.facts"
 
 
-async def queue(uow: Uow, events: Sequence[tuple[ShareMade, Envelope]]) -> None:
+async def queue(uow: Uow, envelopes: Sequence[Envelope]) -> None:
     await share_queue.enqueue(
         uow.session,
         [
-            Entry(envelope.id, envelope.tenant, event.ambassador_id, event.model_dump_json())
-            for event, envelope in events
+            Entry(e.id, e.tenant, str(e.data.get("ambassador_id", "")), json.dumps(e.data))
+            for e in envelopes
         ],
     )
 
@@ -53,10 +57,20 @@ async def fold_person(uow: Uow, tenant: str, who: str) -> None:
 async def _apply(uow: Uow, taken: list[Queued]) -> None:
     if not taken:
         return
-    fresh = await claim_events(uow.session, plumbing.inbox, CONSUMER, [q.event_id for q in taken])
-    events = []
+    events, invalid = [], []
     for q in taken:
+        try:
+            events.append((q, ShareMade.model_validate_json(q.data)))
+        except ValidationError as exc:
+            invalid.append((q, describe_failure(exc)))
+    # Set aside with the reason (no retry can mend a payload), not claimed: never applied.
+    await share_queue.park_rows(uow.session, invalid)
+    fresh = await claim_events(
+        uow.session, plumbing.inbox, CONSUMER, [q.event_id for q, _ in events]
+    )
+    applying = []
+    for q, event in events:
         if q.event_id in fresh:
             fresh.discard(q.event_id)  # queued twice: applied once
-            events.append((q.tenant, ShareMade.model_validate_json(q.data)))
-    await shares_poll.made_many(uow, events)
+            applying.append((q.tenant, event))
+    await shares_poll.made_many(uow, applying)

@@ -16,16 +16,16 @@ _ENQUEUE = text(
 _TAKE = text(
     "DELETE FROM share_queue WHERE seq = ANY(ARRAY("
     "SELECT seq FROM share_queue WHERE parked IS NULL ORDER BY seq LIMIT :limit "
-    "FOR UPDATE SKIP LOCKED)) RETURNING seq, event_id, tenant, data"
+    "FOR UPDATE SKIP LOCKED)) RETURNING seq, event_id, tenant, ambassador_id, data"
 )
 _TAKE_ONE = text(
     "DELETE FROM share_queue WHERE seq = :seq AND parked IS NULL "
-    "RETURNING seq, event_id, tenant, data"
+    "RETURNING seq, event_id, tenant, ambassador_id, data"
 )
 # Waits for a fold holding the person's rows: what it applied is committed before we go on.
 _TAKE_PERSON = text(
     "DELETE FROM share_queue WHERE tenant = :tenant AND ambassador_id = :who AND parked IS NULL "
-    "RETURNING seq, event_id, tenant, data"
+    "RETURNING seq, event_id, tenant, ambassador_id, data"
 )
 _OLDEST = text(
     "SELECT seq FROM share_queue WHERE parked IS NULL ORDER BY seq LIMIT :limit "
@@ -38,6 +38,7 @@ class Queued:
     seq: int
     event_id: str
     tenant: str
+    ambassador_id: str
     data: str
 
 
@@ -82,6 +83,28 @@ async def take_person(session: AsyncSession, tenant: str, who: str) -> list[Queu
 
 async def oldest(session: AsyncSession, limit: int) -> list[int]:
     return [int(seq) for seq in (await session.execute(_OLDEST, {"limit": limit})).scalars()]
+
+
+async def park_rows(session: AsyncSession, rows: list[tuple[Queued, str]]) -> None:
+    """Puts taken rows back, parked with their reasons."""
+    if not rows:
+        return
+    await session.execute(
+        text(
+            "INSERT INTO share_queue (event_id, tenant, ambassador_id, data, parked) "
+            "VALUES (:event_id, :tenant, :who, :data, :reason)"
+        ),
+        [
+            {
+                "event_id": q.event_id,
+                "tenant": q.tenant,
+                "who": q.ambassador_id,
+                "data": q.data,
+                "reason": reason[:500],
+            }
+            for q, reason in rows
+        ],
+    )
 
 
 async def park(session: AsyncSession, seq: int, reason: str) -> None:
