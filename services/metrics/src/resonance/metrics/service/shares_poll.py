@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from resonance.common.events.catalogue import ShareMade
-from resonance.metrics.domain.badges import BadgeCounters, longest_weekly_streak, new_badges
+from resonance.metrics.domain.badges import longest_weekly_streak, new_badges
 from resonance.metrics.domain.challenges import ChallengeMetric
 from resonance.metrics.domain.periods import PeriodKind, current_period, local_day
 from resonance.metrics.domain.points import Fact, FactKind, LedgerEntry, award
@@ -22,7 +22,6 @@ from resonance.metrics.domain.reach import post_reach
 from resonance.metrics.domain.windows import board_labels
 from resonance.metrics.service import Uow, badges, challenges, points, populations, shares
 from resonance.metrics.service.config import TenantConfig, tenant_config
-from resonance.metrics.service.people import attributes_of
 from resonance.metrics.store import activity, poll_reads, rolling
 from resonance.metrics.store import campaigns as campaigns_store
 from resonance.metrics.store import ledger as ledger_store
@@ -89,7 +88,7 @@ async def _posts(uow: Uow, config: TenantConfig, batch: list[ShareMade]) -> list
     }
     items = await poll_reads.items(session, tenant, wanted)
     people_ids = {e.ambassador_id for e in batch}
-    people = await poll_reads.people(session, tenant, people_ids)
+    profiles = await poll_reads.attributes(session, tenant, people_ids)
     audiences = await poll_reads.audiences(session, tenant, people_ids)
     rules = await points.history(uow, tenant)
     posts = []
@@ -108,7 +107,7 @@ async def _posts(uow: Uow, config: TenantConfig, batch: list[ShareMade]) -> list
             family=family,
             campaign_id=campaign_id or NONE_KEY,
             day=local_day(e.shared_at, config.timezone),
-            attributes=attributes_of(people.get(e.ambassador_id)),
+            attributes=profiles.get(e.ambassador_id),
             estimate=estimate,
         )
         if not e.automatic:  # posted by campaign auto-share: no points
@@ -288,15 +287,7 @@ async def _streaks_and_badges(
         c = counters.get(who)
         if c is None:
             continue
-        earned = new_badges(
-            BadgeCounters(
-                shares=c.shares,
-                market_shares=c.market_shares,
-                approved_submissions=c.approved_submissions,
-                longest_weekly_streak=c.longest_weekly_streak,
-            ),
-            codes.get(who, set()),
-        )
+        earned = new_badges(c, codes.get(who, set()))
         awards += [(who, badge.code, badge.title) for badge in earned]
     await badges.grant_many(uow, tenant, awards, uow.now())
 

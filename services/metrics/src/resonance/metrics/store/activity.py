@@ -13,6 +13,7 @@ from sqlalchemy import Table, func, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.metrics.domain.badges import BadgeCounters
 from resonance.metrics.store.tables import NONE_KEY
 from resonance.metrics.store.tables_activity import (
     AmbassadorCounters,
@@ -383,13 +384,22 @@ async def set_longest_streaks(session: AsyncSession, tenant: str, streaks: dict[
 
 async def counters_many(
     session: AsyncSession, tenant: str, people: list[str]
-) -> dict[str, AmbassadorCounters]:
+) -> dict[str, BadgeCounters]:
+    """What the badges are decided on, per person (plain values: no model per row)."""
     rows = await session.execute(
-        _counters.select().where(
-            _counters.c.tenant == tenant, _counters.c.ambassador_id.in_(people)
-        )
+        text(
+            "SELECT ambassador_id, shares, market_shares, approved_submissions, "
+            "longest_weekly_streak FROM ambassador_counters WHERE tenant = :tenant "
+            "AND ambassador_id = ANY(CAST(:people AS text[]))"
+        ),
+        {"tenant": tenant, "people": people},
     )
     return {
-        str(row["ambassador_id"]): AmbassadorCounters.model_validate(dict(row))
-        for row in rows.mappings()
+        str(r[0]): BadgeCounters(
+            shares=r[1],
+            market_shares=r[2],
+            approved_submissions=r[3],
+            longest_weekly_streak=r[4],
+        )
+        for r in rows
     }
