@@ -14,6 +14,7 @@ from resonance.devstack.testing import RunningService, eventually
 from resonance.metrics.devtools.sample_facts import at, enrolment, share
 from resonance.metrics.service import erasure, fold, people, shares
 from resonance.metrics.service.people import ANONYMOUS_PREFIX
+from resonance.metrics.store import share_queue
 
 
 async def _one(svc: RunningService, sql: str, **params: Any) -> Any:
@@ -82,6 +83,10 @@ async def test_a_row_that_cannot_be_applied_is_parked_and_the_rest_flows(
         t=tenant,
     )
     assert counted == 2
+    # What the fold job's gauges report (other tests' rows may be parked too).
+    async with metrics.runtime.db.session() as session:
+        _, stuck = await share_queue.health(session)
+    assert stuck >= 1
 
 
 async def test_reach_of_a_queued_post_folds_the_post_first(

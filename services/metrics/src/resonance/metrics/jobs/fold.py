@@ -8,6 +8,9 @@ the rest of the queue flows on.
 
 import asyncio
 import logging
+import time
+
+from opentelemetry import metrics
 
 from resonance.common.consumer import is_transient
 from resonance.common.service import Runtime
@@ -18,9 +21,32 @@ from resonance.metrics.store import share_queue
 log = logging.getLogger(__name__)
 
 
+# How often the queue's health is read for the gauges (a count of parked rows each time).
+HEALTH_INTERVAL_S = 10.0
+
+
 async def run_fold(runtime: Runtime[MetricsSettings]) -> None:
     settings = runtime.settings
+    meter = metrics.get_meter(__name__, meter_provider=runtime.meter_provider)
+    lag = meter.create_gauge(
+        "resonance.metrics.fold.lag",
+        unit="s",
+        description="How long the oldest share.made waiting in the share queue has waited: "
+        "how far boards and KPIs are behind what was taken in",
+    )
+    parked = meter.create_gauge(
+        "resonance.metrics.fold.parked",
+        unit="{event}",
+        description="share.made rows parked in the share queue (not applied: see `parked`)",
+    )
+    checked = 0.0
     while True:
+        if time.monotonic() - checked >= HEALTH_INTERVAL_S:
+            checked = time.monotonic()
+            async with runtime.db.session() as session:
+                age, stuck = await share_queue.health(session)
+            lag.set(age)
+            parked.set(stuck)
         try:
             async with runtime.unit_of_work() as uow:
                 taken = await fold.fold(uow, settings.fold_batch_size)

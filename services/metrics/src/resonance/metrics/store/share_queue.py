@@ -120,3 +120,16 @@ async def waiting(session: AsyncSession) -> int:
             await session.execute(text("SELECT count(*) FROM share_queue WHERE parked IS NULL"))
         ).scalar_one()
     )
+
+
+_HEALTH = text(
+    "SELECT (SELECT extract(epoch FROM now() - queued_at) FROM share_queue "
+    "WHERE parked IS NULL ORDER BY seq LIMIT 1), "
+    "(SELECT count(*) FROM share_queue WHERE parked IS NOT NULL)"
+)
+
+
+async def health(session: AsyncSession) -> tuple[float, int]:
+    """(seconds the oldest waiting row has waited, 0 when none; rows parked)."""
+    age, parked = (await session.execute(_HEALTH)).one()
+    return float(age or 0.0), int(parked)
