@@ -1,7 +1,6 @@
 """Transactional outbox: events are rows written with the change, then relayed to Kafka."""
 
 import asyncio
-import contextlib
 import logging
 import time
 import zlib
@@ -14,8 +13,9 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import InvalidTopicError, MessageSizeTooLargeError, RecordTooLargeError
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind
-from sqlalchemy import Row, Table, func, select, update
+from sqlalchemy import Row, Table, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from resonance.common.db import Database
 from resonance.common.domain_errors import Invalid
@@ -69,6 +69,9 @@ class Outbox:
         # cached for any number of rows (a VALUES list is compiled anew, on the event loop,
         # for every row and batch size).
         self._insert = table.insert()
+        # Set when a transaction that wrote here commits: this process's relay (if it runs
+        # one) sends at once instead of at its next poll.
+        self.committed = asyncio.Event()
 
     async def add(self, session: AsyncSession, tenant: str, data: EventData) -> Envelope:
         envelope = new_envelope(self.source, tenant, data)
@@ -79,6 +82,7 @@ class Outbox:
         """Raises EventTooLarge (a 422 at the API) rather than store an event Kafka would
         refuse: the change is refused with it, in the same transaction."""
         await session.execute(self._insert, self._row(envelope, topic))
+        session.sync_session.info[_WRITTEN] = self
 
     async def add_many(
         self, session: AsyncSession, tenant: str, events: Sequence[EventData]
@@ -91,6 +95,8 @@ class Outbox:
         # Rows are numbered (seq) in the order given. Chunks bound what one call holds.
         for start in range(0, len(rows), ADD_MANY_CHUNK):
             await session.execute(self._insert, rows[start : start + ADD_MANY_CHUNK])
+        if rows:
+            session.sync_session.info[_WRITTEN] = self
         return envelopes
 
     def _row(self, envelope: Envelope, topic: str) -> dict[str, Any]:
@@ -109,6 +115,22 @@ class Outbox:
             "payload": payload,
             "headers": headers,
         }
+
+
+# Session.info key: the Outbox a transaction wrote to, told when (and only if) it commits.
+_WRITTEN = "resonance.outbox.written"
+
+
+@event.listens_for(Session, "after_commit")
+def _tell_relay(session: Session) -> None:
+    outbox = session.info.pop(_WRITTEN, None)
+    if outbox is not None:
+        outbox.committed.set()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_written(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
 
 
 AfterSendHook = Callable[[Sequence[Row[Any]]], Awaitable[None]]
@@ -132,8 +154,12 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval_s: float = 0.2,
         after_send: AfterSendHook | None = None,
+        wake: asyncio.Event | None = None,
     ) -> None:
+        """`wake`: set when this process commits outbox rows (`Outbox.committed`); the relay
+        then sends them at once. Rows other processes write wait for the next poll."""
         self.db = db
+        self.wake = wake
         self.table = table
         self.producer = producer
         self.batch_size = batch_size
@@ -272,6 +298,8 @@ class OutboxRelay:
 
     async def run(self) -> None:
         while not self._stopping.is_set():
+            if self.wake is not None:
+                self.wake.clear()  # a commit from now on wakes the wait below
             try:
                 sent = await self.relay_once()
             except asyncio.CancelledError:
@@ -280,8 +308,18 @@ class OutboxRelay:
                 log.exception("outbox relay iteration failed; retrying")
                 sent = 0
             if sent < self.batch_size:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=self.poll_interval_s)
+                await self._idle()
+
+    async def _idle(self) -> None:
+        """Until the poll interval has passed, this process committed outbox rows, or stop."""
+        waits = [asyncio.ensure_future(self._stopping.wait())]
+        if self.wake is not None:
+            waits.append(asyncio.ensure_future(self.wake.wait()))
+        try:
+            await asyncio.wait(waits, timeout=self.poll_interval_s, return_when="FIRST_COMPLETED")
+        finally:
+            for waiting in waits:
+                waiting.cancel()
 
     def stop(self) -> None:
         self._stopping.set()

@@ -265,6 +265,7 @@ async def _connect_kafka(runtime: Runtime[SettingsT], consumers: Sequence[Consum
         meter_provider=runtime.meter_provider,
         batch_size=s.relay_batch_size,
         poll_interval_s=s.relay_poll_interval_s,
+        wake=runtime.outbox.committed,
     )
     runtime.tasks.append(asyncio.create_task(_supervise("outbox relay", runtime.relay.run)))
     for spec in consumers:
