@@ -3,14 +3,18 @@
 be applied parked without holding up the rest, and nothing that follows a post (its reach,
 the person's erasure) lands before it while it waits in the queue."""
 
+import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from resonance.common.events import new_envelope
-from resonance.common.events.catalogue import AmbassadorErased, ReachMeasured
-from resonance.devstack.testing import RunningService, eventually
+from resonance.common.events.catalogue import AmbassadorErased, ReachMeasured, ShareMade
+from resonance.devstack.testing import Infra, RunningService, eventually, running_service
+from resonance.devstack.testkit import applied
 from resonance.metrics.devtools.sample_facts import at, enrolment, share
 from resonance.metrics.service import erasure, fold, people, shares
 from resonance.metrics.service.people import ANONYMOUS_PREFIX
@@ -136,3 +140,24 @@ async def test_an_erasure_folds_the_persons_queued_posts_first(
     anonymous, *counts = rows
     assert anonymous.startswith(ANONYMOUS_PREFIX) and sorted(counts) == ["1", "1"]
     assert await _one(metrics, "SELECT count(*) FROM share_queue WHERE tenant = :t", t=tenant) == 0
+
+
+async def test_what_the_consumer_queues_wakes_the_fold_at_once(infra: Infra, tenant: str) -> None:
+    """The fold's poll of an empty queue is far longer than the test: only the consumer's
+    commit, signalled in-process, can have it applied in time."""
+    async with running_service(infra, "metrics", fold_idle_interval_s=60) as svc:
+        await asyncio.sleep(1)  # the fold's first look is over: it waits for its poll
+        producer = AIOKafkaProducer(**infra.kafka_options())
+        await producer.start()
+        envelope = new_envelope("/t", tenant, share("eve", 1, at(4)))
+        started = time.monotonic()
+        try:
+            await producer.send_and_wait(
+                svc.settings.topic_prefix + ShareMade.topic,
+                envelope.to_bytes(),
+                key=envelope.subject.encode(),
+            )
+        finally:
+            await producer.stop()
+        await applied(svc, envelope, timeout=20)
+        assert time.monotonic() - started < 10  # at its poll: 60 s

@@ -13,10 +13,10 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import InvalidTopicError, MessageSizeTooLargeError, RecordTooLargeError
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind
-from sqlalchemy import Row, Table, event, func, select, update
+from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
+from resonance.common.commit_signals import signal_on_commit
 from resonance.common.db import Database
 from resonance.common.domain_errors import Invalid
 from resonance.common.events.envelope import Envelope, EventData, new_envelope
@@ -82,7 +82,7 @@ class Outbox:
         """Raises EventTooLarge (a 422 at the API) rather than store an event Kafka would
         refuse: the change is refused with it, in the same transaction."""
         await session.execute(self._insert, self._row(envelope, topic))
-        session.sync_session.info[_WRITTEN] = self
+        signal_on_commit(session, self.committed)
 
     async def add_many(
         self, session: AsyncSession, tenant: str, events: Sequence[EventData]
@@ -96,7 +96,7 @@ class Outbox:
         for start in range(0, len(rows), ADD_MANY_CHUNK):
             await session.execute(self._insert, rows[start : start + ADD_MANY_CHUNK])
         if rows:
-            session.sync_session.info[_WRITTEN] = self
+            signal_on_commit(session, self.committed)
         return envelopes
 
     def _row(self, envelope: Envelope, topic: str) -> dict[str, Any]:
@@ -115,22 +115,6 @@ class Outbox:
             "payload": payload,
             "headers": headers,
         }
-
-
-# Session.info key: the Outbox a transaction wrote to, told when (and only if) it commits.
-_WRITTEN = "resonance.outbox.written"
-
-
-@event.listens_for(Session, "after_commit")
-def _tell_relay(session: Session) -> None:
-    outbox = session.info.pop(_WRITTEN, None)
-    if outbox is not None:
-        outbox.committed.set()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_written(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)
 
 
 AfterSendHook = Callable[[Sequence[Row[Any]]], Awaitable[None]]

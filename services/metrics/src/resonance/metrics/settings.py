@@ -11,10 +11,11 @@ class MetricsSettings(ServiceSettings):
     # The digest and re-engagement jobs; with several replicas any may run them (unique keys
     # keep them from sending twice), but operations may keep them to one.
     run_jobs: bool = True
-    # The fold of queued share.made (service/fold.py): rows per transaction, and how long it
-    # waits when the queue is empty (the lag a quiet queue adds between a post and the boards).
+    # The fold of queued share.made (service/fold.py): rows per transaction, and how often it
+    # looks at an empty queue (what this process queues wakes it at once; what another
+    # replica queued waits at most this long, if that replica's own fold has not taken it).
     fold_batch_size: int = 2000
-    fold_idle_interval_s: float = 0.05
+    fold_idle_interval_s: float = 0.5
     # Monthly digest: how often the job looks for a month whose digest is due.
     digest_check_interval_s: float = 300.0
     # Rolling boards: how often the job looks for a tenant whose local day changed.

@@ -7,6 +7,7 @@ the rest of the queue flows on.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 
@@ -39,8 +40,10 @@ async def run_fold(runtime: Runtime[MetricsSettings]) -> None:
         unit="{event}",
         description="share.made rows parked in the share queue (not applied: see `parked`)",
     )
+    wake = fold.queued_signal(runtime.extensions)
     checked = 0.0
     while True:
+        wake.clear()  # what this process queues from now on wakes the wait below
         if time.monotonic() - checked >= HEALTH_INTERVAL_S:
             checked = time.monotonic()
             async with runtime.db.session() as session:
@@ -59,7 +62,9 @@ async def run_fold(runtime: Runtime[MetricsSettings]) -> None:
             await fold_singly(runtime, settings.fold_batch_size)
             continue
         if taken < settings.fold_batch_size:
-            await asyncio.sleep(settings.fold_idle_interval_s)
+            # Woken by this process's consumer; rows other replicas queued wait for the poll.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), settings.fold_idle_interval_s)
 
 
 async def fold_singly(runtime: Runtime[MetricsSettings], limit: int) -> None:
