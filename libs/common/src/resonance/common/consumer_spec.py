@@ -1,13 +1,13 @@
 """What a consumer group applies (ConsumerSpec: handlers per event class, batch handlers,
 deferred types) and the inbox claim; the runner that applies it is in consumer.py."""
 
+import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Table, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.common.events.envelope import Envelope, EventData
@@ -27,6 +27,17 @@ BatchHandler = Callable[[AsyncSession, list[tuple[Any, Envelope]]], Awaitable[No
 QueueHandler = Callable[[AsyncSession, list[Envelope]], Awaitable[None]]
 
 
+@functools.cache
+def _claim_statement(inbox: str) -> TextClause:
+    # Text, not postgresql.insert(...).on_conflict_do_nothing(): SQLAlchemy 2.0 compiles a
+    # PostgreSQL INSERT anew on every execution (sqlalchemy/sqlalchemy#10445), and this runs
+    # for every poll of every consumer.
+    return text(
+        f"INSERT INTO {inbox} (consumer, event_id) "
+        "SELECT :consumer, unnest(CAST(:ids AS text[])) ON CONFLICT DO NOTHING RETURNING event_id"
+    )
+
+
 async def claim_events(
     session: AsyncSession, inbox: Table, consumer: str, event_ids: list[str]
 ) -> set[str]:
@@ -34,10 +45,8 @@ async def claim_events(
     if not event_ids:
         return set()
     claimed = await session.execute(
-        insert(inbox)
-        .values([{"consumer": consumer, "event_id": i} for i in dict.fromkeys(event_ids)])
-        .on_conflict_do_nothing()
-        .returning(inbox.c.event_id)
+        _claim_statement(inbox.name),
+        {"consumer": consumer, "ids": list(dict.fromkeys(event_ids))},
     )
     return set(claimed.scalars())
 

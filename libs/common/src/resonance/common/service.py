@@ -178,8 +178,7 @@ def create_service_app(
                 await asyncio.to_thread(tracer_provider.shutdown)
                 await asyncio.to_thread(meter_provider.shutdown)
 
-    # Swagger UI and ReDoc served from the package itself: the docs work offline and behind
-    # a strict proxy (no CDN).
+    # Swagger UI and ReDoc served from the package: docs work offline, behind a strict proxy.
     app = FastAPIOffline(
         title=title,
         description=description,

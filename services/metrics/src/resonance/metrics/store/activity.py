@@ -394,12 +394,4 @@ async def counters_many(
         ),
         {"tenant": tenant, "people": people},
     )
-    return {
-        str(r[0]): BadgeCounters(
-            shares=r[1],
-            market_shares=r[2],
-            approved_submissions=r[3],
-            longest_weekly_streak=r[4],
-        )
-        for r in rows
-    }
+    return {str(r[0]): BadgeCounters(*r[1:]) for r in rows}

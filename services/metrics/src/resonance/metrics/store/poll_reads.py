@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Table, select, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import insert as sa_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resonance.metrics.store.activity import Attributes
@@ -140,4 +140,5 @@ async def any_challenge_running(
 async def insert_shares(session: AsyncSession, rows: list[dict[str, object]]) -> None:
     """New posts (their ids checked unknown in this transaction)."""
     if rows:
-        await session.execute(insert(_shares).returning(_shares.c.share_id), rows)
+        # The core INSERT (cached once compiled), not the PostgreSQL one (compiled every time).
+        await session.execute(sa_insert(_shares).returning(_shares.c.share_id), rows)
