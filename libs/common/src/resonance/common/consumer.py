@@ -13,7 +13,6 @@ from aiokafka.errors import KafkaConnectionError
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -247,13 +246,7 @@ class EventConsumer:
 
     async def _claim(self, session: AsyncSession, envelope: Envelope) -> bool:
         """Records the event id in the inbox; False if this consumer already applied it."""
-        claimed = await session.execute(
-            insert(self.inbox)
-            .values(consumer=self.spec.name, event_id=envelope.id)
-            .on_conflict_do_nothing()
-            .returning(self.inbox.c.event_id)
-        )
-        return claimed.first() is not None
+        return bool(await claim_events(session, self.inbox, self.spec.name, [envelope.id]))
 
     async def _process(self, record: ConsumerRecord) -> None:
         headers = decode_kafka_headers(record.headers)

@@ -114,14 +114,6 @@ async def park(session: AsyncSession, seq: int, reason: str) -> None:
     )
 
 
-async def waiting(session: AsyncSession) -> int:
-    return int(
-        (
-            await session.execute(text("SELECT count(*) FROM share_queue WHERE parked IS NULL"))
-        ).scalar_one()
-    )
-
-
 _HEALTH = text(
     "SELECT (SELECT extract(epoch FROM now() - queued_at) FROM share_queue "
     "WHERE parked IS NULL ORDER BY seq LIMIT 1), "
