@@ -15,7 +15,7 @@ from resonance.common.events.catalogue import all_topics
 from resonance.content.devtools import sample_feed
 from resonance.devstack.demo import seed_ambassadors, seed_content
 from resonance.devstack.demo_banner import metrics_lines, sharing_lines
-from resonance.devstack.demo_env import DemoEnv
+from resonance.devstack.demo_env import HTTP_LIMITS, DemoEnv
 from resonance.devstack.demo_metrics import seed_metrics
 from resonance.devstack.demo_sharing import PLAN, VISITOR_AGENT, SharingDemo, seed_sharing
 from resonance.devstack.sandbox.client import RunningSandbox, sharing_settings
@@ -79,7 +79,7 @@ async def test_demo_activity_through_the_apis(infra: Infra, sandbox: RunningSand
             ) as sharing,
             LifespanManager(create_worker_app(sharing.settings), startup_timeout=60),
             # A call of the seeding once took over 30 s under the whole suite's load on 2 cores.
-            httpx.AsyncClient(timeout=90) as web,
+            httpx.AsyncClient(timeout=90, limits=HTTP_LIMITS) as web,
         ):
             apis = {
                 "ambassadors": amb.client,

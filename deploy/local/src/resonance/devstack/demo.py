@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from resonance.devstack.demo_banner import metrics_lines, sharing_lines, where_to_look
-from resonance.devstack.demo_env import DemoEnv, expect
+from resonance.devstack.demo_env import HTTP_LIMITS, DemoEnv, expect
 from resonance.devstack.demo_identities import DEMO_USERS
 from resonance.devstack.demo_metrics import seed_metrics
 from resonance.devstack.demo_sharing import seed_sharing
@@ -175,10 +175,12 @@ async def seed_all(stack: DevStack) -> list[str]:
     begin = time.monotonic()
     async with contextlib.AsyncExitStack() as clients:
         apis = {
-            s: await clients.enter_async_context(httpx.AsyncClient(base_url=url(s), timeout=30))
+            s: await clients.enter_async_context(
+                httpx.AsyncClient(base_url=url(s), timeout=30, limits=HTTP_LIMITS)
+            )
             for s in running
         }
-        web = await clients.enter_async_context(httpx.AsyncClient(timeout=30))
+        web = await clients.enter_async_context(httpx.AsyncClient(timeout=30, limits=HTTP_LIMITS))
         env = DemoEnv(web, apis, endpoints["oidc_issuer"], url("sandbox"))
         lines = await seed_demo(env, feed)
     lines.append(f"seeded in {time.monotonic() - begin:.1f} s")

@@ -19,6 +19,12 @@ from resonance.devstack.demo_identities import DEMO_CLIENTS, DEMO_PASSWORD
 
 T = TypeVar("T")
 
+# Pooled connections are dropped after 2 s idle: uvicorn closes an idle keep-alive connection
+# after 5 s, httpx keeps one for 5 s by default, and a request sent on a connection the server
+# is closing at that very moment fails with a ReadError (seen once in the demo test's token
+# call after a long seeding step).
+HTTP_LIMITS = httpx.Limits(keepalive_expiry=2.0)
+
 
 class DemoStepFailed(RuntimeError):
     """A demo API call answered something unexpected (the message says which call)."""
