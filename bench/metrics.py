@@ -16,13 +16,15 @@ following a power law: a few share a lot); then measures, in the same run:
 
 Reads call the service functions in-process (one unit of work each: SQL and rules, no HTTP).
 
-    uv run python bench/metrics.py [--runs 100] [--events 20000] [--skip-reads]
-        [--data DIR] [--kpis-only] [--explain]
+    uv run python bench/metrics.py [--runs 100] [--events 100000] [--skip-reads]
+        [--data DIR] [--kpis-only] [--explain] [--fold-in-consumers]
 
 `--data DIR` keeps the PostgreSQL cluster in DIR and reuses its seeded database on the next
 run (migrations still run first, so a new revision's backfill runs on the seeded rows);
 `--kpis-only` times the KPI reads alone (no Kafka, no boards, no ingestion); `--explain` logs
-each KPI read's statements with their plans (auto_explain, ANALYZE) and prints them.
+each KPI read's statements with their plans (auto_explain, ANALYZE) and prints them;
+`--fold-in-consumers` folds in the consumer's process while it takes the events in (by
+default the fold is a process of its own, started once they are taken in).
 """
 
 import argparse
@@ -30,6 +32,8 @@ import asyncio
 import os
 import random
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -39,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 
@@ -46,6 +51,7 @@ from resonance.common.auth import Principal
 from resonance.common.events import new_envelope
 from resonance.common.events.catalogue import ShareMade, all_topics
 from resonance.common.migrations import upgrade_to_head
+from resonance.common.telemetry import kafka_headers
 from resonance.devstack.kafka import ADMIN, LocalKafka
 from resonance.devstack.postgres import LocalPostgres
 from resonance.devstack.testing import REPO, free_port
@@ -260,7 +266,8 @@ async def raw_insert_rate(runtime: Any, events: int) -> float:
     return events / (time.perf_counter() - started)
 
 
-async def produce(kafka: LocalKafka, events: int) -> None:
+async def produce(kafka: LocalKafka, events: int) -> int:
+    """Returns the sum of the topic's end offsets once the events are on it."""
     producer = AIOKafkaProducer(
         bootstrap_servers=kafka.bootstrap_servers, linger_ms=20, **kafka.client_options(ADMIN)
     )
@@ -279,51 +286,113 @@ async def produce(kafka: LocalKafka, events: int) -> None:
                 shared_at=now - timedelta(seconds=i),
             )
             envelope = new_envelope("/bench", TENANT, data)
+            # The CloudEvents headers the outbox relay sets on every event it publishes.
+            headers = {"ce_id": envelope.id, "ce_type": envelope.type, "ce_tenant": TENANT}
             pending.append(
                 await producer.send(
-                    PREFIX + data.topic, envelope.to_bytes(), key=data.share_id.encode()
+                    PREFIX + data.topic,
+                    envelope.to_bytes(),
+                    key=data.share_id.encode(),
+                    headers=kafka_headers(headers),
                 )
             )
-        await asyncio.gather(*pending)
+        written = await asyncio.gather(*pending)
     finally:
         await producer.stop()
+    ends: dict[int, int] = {}
+    for meta in written:
+        ends[meta.partition] = max(ends.get(meta.partition, 0), meta.offset + 1)
+    return sum(ends.values())
+
+
+async def committed(admin: AIOKafkaAdminClient, group: str, topic: str) -> int:
+    offsets = await admin.list_consumer_group_offsets(group)
+    return sum(o.offset for tp, o in offsets.items() if tp.topic == topic and o.offset > 0)
+
+
+def start_folder(settings: MetricsSettings) -> subprocess.Popen[bytes]:
+    """The fold in a process of its own, as the chart deploys it (metrics-fold)."""
+    values = {
+        "database_url": settings.database_url,
+        "topic_prefix": settings.topic_prefix,
+        "consumer_group_prefix": settings.consumer_group_prefix,
+        "oidc_issuer": settings.oidc_issuer,
+        "configure_logging": "false",
+        "folder_port": str(free_port()),
+        "kafka_bootstrap_servers": settings.kafka_bootstrap_servers,
+        "kafka_security_protocol": settings.kafka_security_protocol,
+        "kafka_sasl_mechanism": settings.kafka_sasl_mechanism or "",
+        "kafka_username": settings.kafka_username or "",
+        "kafka_password": settings.kafka_password.get_secret_value()
+        if settings.kafka_password
+        else "",
+    }
+    env = dict(os.environ) | {f"RESONANCE_METRICS_{k.upper()}": v for k, v in values.items()}
+    return subprocess.Popen([sys.executable, "-m", "resonance.metrics.folder"], env=env)
 
 
 async def ingestion_rates(
-    settings: MetricsSettings, kafka: LocalKafka, events: int
+    settings: MetricsSettings, kafka: LocalKafka, events: int, fold_apart: bool
 ) -> tuple[float, float]:
     """The consumer's rates on a backlog: the events are on Kafka before the service starts
     (as the batched INSERTs have their rows ready), timed from its partition assignment.
-    Returns (taken in: durably in the share queue or already folded; folded: in the inbox,
-    their effects in every aggregate)."""
-    await produce(kafka, events)
+    Returns (taken in: the consumer group's committed offsets reach the end of share.made,
+    which it commits once each poll is durably in the share queue; folded: the queue
+    drained, every event in the inbox, its effects in every aggregate). Progress is read
+    from Kafka's group offsets and the small queue table, so the probe adds no scan of a
+    large table to the database being measured.
+
+    With `fold_apart` (as deployed: the fold is its own Deployment, scaled on the queue's
+    depth) the fold process starts once everything is taken in, so each rate is measured
+    alone on the two cores: the consumer's, then the fold's on the backlog it left. Without
+    it the fold runs in the consumer's process from the start, as `make run` once did."""
+    end = await produce(kafka, events)
+    topic = PREFIX + ShareMade.topic
+    group = PREFIX + "metrics.facts"
+    settings = settings.model_copy(update={"fold_in_consumers": not fold_apart})
     app = create_app(settings)
     runtime = app.state.runtime
-    folded = text("SELECT count(*) FROM inbox")
-    queued = text("SELECT count(*) FROM share_queue")
+    inbox = text("SELECT count(*) FROM inbox")
+    queued = text("SELECT count(*) FROM share_queue WHERE parked IS NULL")
     async with runtime.db.session() as session:
-        before = (await session.execute(folded)).scalar_one()  # a kept --data seed has some
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
-        deadline = time.monotonic() + 120
-        # On a busy machine the broker may answer after start-up: consumers join later.
-        while not runtime.consumers and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        consumer = runtime.consumers[0]
-        while not consumer.consumer.assignment() and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        started = time.perf_counter()
-        taken_in = 0.0
-        while True:
+        before = (await session.execute(inbox)).scalar_one()  # a kept --data seed has some
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=kafka.bootstrap_servers, **kafka.client_options(ADMIN)
+    )
+    await admin.start()
+    folder = None
+    try:
+        async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
+            deadline = time.monotonic() + 120
+            # On a busy machine the broker may answer after start-up: consumers join later.
+            while not runtime.consumers and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            consumer = runtime.consumers[0]
+            while not consumer.consumer.assignment() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            started = time.perf_counter()
+            while await committed(admin, group, topic) < end:
+                await asyncio.sleep(0.02)
+            taken_in = time.perf_counter() - started
+            if fold_apart:
+                folder = start_folder(settings)
+                started = time.perf_counter()  # its start-up counts against it
+            while True:
+                async with runtime.db.session() as session:
+                    if (await session.execute(queued)).scalar_one() == 0:
+                        break
+                await asyncio.sleep(0.05)
+            folded = time.perf_counter() - started
             async with runtime.db.session() as session:
-                # One snapshot: a row leaves the queue in the transaction that claims it.
-                done = (await session.execute(folded)).scalar_one() - before
-                waiting = (await session.execute(queued)).scalar_one()
-            if not taken_in and done + waiting >= events:
-                taken_in = time.perf_counter() - started
-            if done >= events:
-                break
-            await asyncio.sleep(0.05)
-        return events / taken_in, events / (time.perf_counter() - started)
+                applied = (await session.execute(inbox)).scalar_one() - before
+            if applied != events:
+                raise RuntimeError(f"{applied} of {events} share.made folded")
+    finally:
+        await admin.close()
+        if folder is not None:
+            folder.terminate()
+            folder.wait(30)
+    return events / taken_in, events / folded
 
 
 def metrics_settings(url: str, kafka: LocalKafka | None) -> MetricsSettings:
@@ -352,7 +421,9 @@ async def kpis_alone(url: str, pg: LocalPostgres, runs: int, explain: bool) -> N
     await runtime.db.dispose()
 
 
-async def bench(url: str, kafka: LocalKafka, runs: int, events: int, skip_reads: bool) -> None:
+async def bench(
+    url: str, kafka: LocalKafka, runs: int, events: int, skip_reads: bool, fold_apart: bool
+) -> None:
     settings = metrics_settings(url, kafka)
     runtime = create_app(settings).state.runtime
     # What the rolling boards job does once a day per tenant, when its local day changes.
@@ -366,11 +437,17 @@ async def bench(url: str, kafka: LocalKafka, runs: int, events: int, skip_reads:
         await reads(runtime, runs, kpis_only=False)
     raw = await raw_insert_rate(runtime, events)
     await runtime.db.dispose()
-    ingest, folded = await ingestion_rates(settings, kafka, events)
+    ingest, folded = await ingestion_rates(settings, kafka, events, fold_apart)
+    where = (
+        "in a process of its own, on the backlog once taken in"
+        if fold_apart
+        else "in the consumer's process, while it takes the events in"
+    )
     print(
         f"\ningestion: {ingest:,.0f} share.made/s taken in through Kafka and the consumer; "
         f"batched INSERT {raw:,.0f} rows/s; ratio {ingest / raw:.1%} (target >= 50 %)\n"
-        f"folded into every aggregate (points, boards, badges, KPIs): {folded:,.0f} share.made/s "
+        f"folded into every aggregate (points, boards, badges, KPIs), the fold {where}: "
+        f"{folded:,.0f} share.made/s "
         f"({folded / raw:.1%} of the batched INSERTs)"
     )
 
@@ -414,11 +491,17 @@ async def keep_populations(url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=100)
-    parser.add_argument("--events", type=int, default=20_000)
+    # Enough that the intake outlasts its start (about 1 s of first fetches) several times.
+    parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--skip-reads", action="store_true", help="ingestion figures only")
     parser.add_argument("--data", type=Path, help="keep the database here and reuse it")
     parser.add_argument("--kpis-only", action="store_true", help="KPI reads only, no Kafka")
     parser.add_argument("--explain", action="store_true", help="print the KPI reads' plans")
+    parser.add_argument(
+        "--fold-in-consumers",
+        action="store_true",
+        help="fold in the consumer's process (default: its own process, as deployed)",
+    )
     args = parser.parse_args()
     if args.data:
         root = args.data.absolute()
@@ -444,7 +527,9 @@ def main() -> None:
             return
         kafka.wait_ready()
         kafka.create_topics(all_topics(PREFIX), partitions=3)
-        asyncio.run(bench(url, kafka, args.runs, args.events, args.skip_reads))
+        asyncio.run(
+            bench(url, kafka, args.runs, args.events, args.skip_reads, not args.fold_in_consumers)
+        )
     finally:
         if kafka:
             kafka.stop()

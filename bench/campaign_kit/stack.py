@@ -1,6 +1,6 @@
 """A whole platform of its own for one campaign: PostgreSQL, Kafka, the OIDC provider and
-the social sandbox, then content, ambassadors, the sharing API, N posting workers and
-metrics, each its own uvicorn process as `make run` starts them, each connecting to Kafka as
+the social sandbox, then content, ambassadors, the sharing API, N posting workers, metrics
+and its fold, each its own uvicorn process as `make run` starts them, each connecting to Kafka as
 its own principal (ACLs on). Everything can be SIGKILLed and restarted, Kafka and PostgreSQL
 restarted: the fault injector and the benchmark drive the same object."""
 
@@ -148,6 +148,7 @@ class CampaignStack:
             self._define(service, APPS[service])
         for n in range(1, self.initial_workers + 1):
             self._define_worker(n)
+        self._define_folder()
         await self.wait_healthy("sandbox")
         await asyncio.gather(
             *(self.start_process(name) for name in self.processes if name != "sandbox")
@@ -182,6 +183,9 @@ class CampaignStack:
         if service == "sharing":
             values |= {k: str(v) for k, v in sharing_settings(self.sandbox).items()}
             values |= SHARING_TUNING | {"worker_port": str(port)}
+        if service == "metrics":
+            # The fold runs in a process of its own, as the chart deploys it (metrics-fold).
+            values |= {"fold_in_consumers": "false", "folder_port": str(port)}
         env = dict(os.environ)
         env.update({f"RESONANCE_{service.upper()}_{k.upper()}": v for k, v in values.items()})
         return env
@@ -205,6 +209,16 @@ class CampaignStack:
             self.root / f"{name}.log",
         )
         return name
+
+    def _define_folder(self) -> None:
+        port = free_port()
+        self.processes["metrics-fold"] = Process(
+            "metrics-fold",
+            [sys.executable, "-m", "resonance.metrics.folder"],
+            self._service_env("metrics", port),
+            port,
+            self.root / "metrics-fold.log",
+        )
 
     @property
     def workers(self) -> list[str]:

@@ -6,7 +6,7 @@ A small tenant is provisioned through SCIM; most people connect a network, some 
 campaign auto-share, some share by hand while the campaign runs. While its shares are being
 posted (the sandbox holds every post 0.3 s, so posts are in flight when a process dies): a
 third posting worker joins (rebalance), one worker is SIGKILLed and restarted, so are the
-sharing API, metrics, content and ambassadors; Kafka and PostgreSQL are restarted; a worker
+sharing API, metrics, its fold, content and ambassadors; Kafka and PostgreSQL are restarted; a worker
 leaves for good (SIGTERM, rebalance). Afterwards, against the sandbox's ground truth:
 every share posted exactly once or failed with a reason and absent from the network, no post
 that no share explains, metrics' points and per-network counts equal to what was posted, no
@@ -93,6 +93,7 @@ async def _inject_faults(stack: CampaignStack) -> list[str]:
         ("SIGKILL worker-1, restarted", lambda: kill_and_restart("worker-1")),
         ("SIGKILL the sharing API, restarted", lambda: kill_and_restart("sharing")),
         ("SIGKILL metrics, restarted", lambda: kill_and_restart("metrics")),
+        ("SIGKILL the metrics fold, restarted", lambda: kill_and_restart("metrics-fold")),
         ("SIGKILL content, restarted", lambda: kill_and_restart("content")),
         ("SIGKILL ambassadors, restarted", lambda: kill_and_restart("ambassadors")),
         ("Kafka restarted", lambda: background(stack.restart_kafka())),

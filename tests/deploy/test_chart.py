@@ -97,7 +97,39 @@ def test_chart_check_validates_every_object(
 
 def test_each_service_has_an_api_and_a_worker_deployment(default: list[Doc]) -> None:
     names = {d["metadata"]["name"] for d in _kind(default, "Deployment")}
-    assert names == {f"resonance-{s}-{c}" for s in SERVICES for c in ("api", "worker")}
+    # ... and metrics its fold.
+    assert names == {f"resonance-{s}-{c}" for s in SERVICES for c in ("api", "worker")} | {
+        "resonance-metrics-fold"
+    }
+
+
+def test_the_fold_runs_apart_from_the_consumers(default: list[Doc]) -> None:
+    env = {
+        d["metadata"]["name"]: {e["name"]: e.get("value") for e in c["env"]}
+        for d, c in _containers(default)
+        if d["kind"] == "Deployment"
+    }
+    fold = env["resonance-metrics-fold"]
+    assert fold["RESONANCE_METRICS_FOLDER_PORT"] == "8000"
+    assert "RESONANCE_METRICS_FOLD_IN_CONSUMERS" not in fold
+    assert env["resonance-metrics-worker"]["RESONANCE_METRICS_FOLD_IN_CONSUMERS"] == "false"
+    # KEDA counts waiting rows (never parked ones) with a libpq URL of its own.
+    (scaled,) = [
+        o
+        for o in _kind(default, "ScaledObject")
+        if o["spec"]["scaleTargetRef"]["name"] == "resonance-metrics-fold"
+    ]
+    (trigger,) = scaled["spec"]["triggers"]
+    assert trigger["type"] == "postgresql"
+    assert "FROM share_queue WHERE parked IS NULL" in trigger["metadata"]["query"]
+    (auth,) = [
+        a
+        for a in _kind(default, "TriggerAuthentication")
+        if a["metadata"]["name"] == trigger["authenticationRef"]["name"]
+    ]
+    assert auth["spec"]["secretTargetRef"] == [
+        {"parameter": "connection", "name": "resonance-metrics", "key": "keda-database-url"}
+    ]
 
 
 def test_env_names_are_settings_the_services_read(default: list[Doc], trial: list[Doc]) -> None:
@@ -159,7 +191,11 @@ def test_apis_autoscale_on_cpu_and_consumers_on_lag(default: list[Doc]) -> None:
     }
     assert hpa_targets == {f"resonance-{s}-api" for s in SERVICES}
     scaled = {o["spec"]["scaleTargetRef"]["name"]: o for o in _kind(default, "ScaledObject")}
-    assert set(scaled) == {"resonance-sharing-worker", "resonance-metrics-worker"}
+    assert set(scaled) == {
+        "resonance-sharing-worker",
+        "resonance-metrics-worker",
+        "resonance-metrics-fold",
+    }
     sharing = scaled["resonance-sharing-worker"]["spec"]
     trigger = sharing["triggers"][0]["metadata"]
     # The group the posting workers really join, on the topic they read.
@@ -270,7 +306,7 @@ def test_every_container_names_the_tenants_its_identity_provider_speaks_for(
     default: list[Doc],
 ) -> None:
     deployments = [(d, c) for d, c in _containers(default) if d["kind"] == "Deployment"]
-    assert len(deployments) == 2 * len(SERVICES)
+    assert len(deployments) == 2 * len(SERVICES) + 1  # metrics' fold
     for doc, container in deployments:
         service = doc["metadata"]["labels"]["app.kubernetes.io/name"].upper()
         env = {e["name"]: e.get("value") for e in container["env"]}

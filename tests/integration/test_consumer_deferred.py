@@ -1,15 +1,17 @@
-"""Deferred event types (ConsumerSpec `deferred`): the runner hands their envelopes to a queue
-handler, a poll at a time, without parsing their payloads or claiming them in the inbox;
-whatever applies the queue later claims them (`claim_events`), so a redelivered event is
-queued twice and applied once."""
+"""Deferred event types (ConsumerSpec `deferred`): the runner hands their records to a queue
+handler, a poll at a time, routed by their CloudEvents headers (or, without them, their
+parsed envelope), without parsing their payloads or claiming them in the inbox; whatever
+applies the queue later claims them (`claim_events`), so a redelivered event is queued twice
+and applied once. A body that is not an envelope is dead-lettered, the rest still queued."""
 
 import asyncio
+import json
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.common.consumer import ConsumerSpec, EventConsumer, claim_events
+from resonance.common.consumer import ConsumerSpec, Deferred, EventConsumer, claim_events
 from resonance.common.db import Database
 from resonance.common.events import Envelope, new_envelope
 from resonance.common.events.catalogue import ContentPublished, ContentRetired
@@ -25,12 +27,13 @@ async def test_deferred_events_are_queued_unclaimed_and_applied_once(infra: Infr
 
     calls: list[int] = []
 
-    async def queue(session: AsyncSession, envelopes: list[Envelope]) -> None:
-        calls.append(len(envelopes))
-        for env in envelopes:
+    async def queue(session: AsyncSession, events: list[Deferred]) -> None:
+        calls.append(len(events))
+        for event in events:
+            body = json.loads(event.body)  # as the applier would, much later
             await session.execute(
                 text("insert into queued values (:i, :c)"),
-                {"i": env.id, "c": env.data.get("content_id")},
+                {"i": body["id"], "c": body["data"]["content_id"]},
             )
 
     async def retired(session: AsyncSession, event: ContentRetired, env: Envelope) -> None:
@@ -53,8 +56,15 @@ async def test_deferred_events_are_queued_unclaimed_and_applied_once(infra: Infr
     # Not validated on the way in: the applier sets such a payload aside (no dead letter).
     published[9].data["format"] = 42
     # k3 delivered twice (a redelivery); one key: one partition, so one poll sees them all.
-    for envelope in [*published, published[3], retirement]:
-        await producer.send_and_wait(prefix + "content", envelope.to_bytes(), key=b"k")
+    # The even ones carry the headers the outbox relay sets; the others are routed by parsing.
+    for n, envelope in enumerate([*published, published[3], retirement]):
+        headers = [("ce_id", envelope.id), ("ce_type", envelope.type), ("ce_tenant", "acme")]
+        await producer.send_and_wait(
+            prefix + "content",
+            envelope.to_bytes(),
+            key=b"k",
+            headers=[(k, v.encode()) for k, v in headers] if n % 2 == 0 else None,
+        )
     consumer = EventConsumer(
         spec,
         db,
@@ -75,8 +85,21 @@ async def test_deferred_events_are_queued_unclaimed_and_applied_once(infra: Infr
         return await queued() == 11
 
     await eventually(all_queued, timeout=30)
-    assert sum(calls) == 11 and len(calls) < 11  # whole polls, not one event at a time
+    assert sum(calls) == 11 and min(calls) > 1  # whole polls, not one event at a time
     assert consumer.dead_lettered == 0
+    # Routed as content.published by its headers, but not an envelope: dead-lettered.
+    await producer.send_and_wait(
+        prefix + "content",
+        b"{not json",
+        key=b"k",
+        headers=[("ce_id", b"x"), ("ce_type", published[0].type.encode()), ("ce_tenant", b"a")],
+    )
+
+    async def dead_lettered() -> bool:
+        return consumer.dead_lettered == 1
+
+    await eventually(dead_lettered, timeout=30)
+    assert sum(calls) == 11  # nothing queued for it
     consumer.stop()
     await asyncio.gather(task, return_exceptions=True)
     await consumer.close()

@@ -9,13 +9,22 @@ from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 
+from resonance.common.consumer import Deferred
 from resonance.common.events import new_envelope
 from resonance.common.events.catalogue import AmbassadorErased, ReachMeasured, ShareMade
-from resonance.devstack.testing import Infra, RunningService, eventually, running_service
+from resonance.devstack.testing import (
+    Infra,
+    RunningService,
+    eventually,
+    running_service,
+    service_settings,
+)
 from resonance.devstack.testkit import applied
 from resonance.metrics.devtools.sample_facts import at, enrolment, share
+from resonance.metrics.folder import create_folder_app
 from resonance.metrics.service import erasure, fold, people, shares
 from resonance.metrics.service.people import ANONYMOUS_PREFIX
 from resonance.metrics.store import share_queue
@@ -100,7 +109,7 @@ async def test_reach_of_a_queued_post_folds_the_post_first(
     # One transaction: the fold job cannot see the queued row before the reach needs it.
     async with metrics.runtime.unit_of_work() as uow:
         await people.enrolled(uow, tenant, enrolment("cid"), at(1))
-        await fold.queue(uow, [new_envelope("/t", tenant, posted)])
+        await fold.queue(uow, [Deferred.of(new_envelope("/t", tenant, posted))])
         reach = ReachMeasured(
             share_id=posted.share_id,
             ambassador_id="cid",
@@ -128,7 +137,7 @@ async def test_an_erasure_folds_the_persons_queued_posts_first(
     posts = [share("dan", 1, at(4)), share("dan", 2, at(5))]
     async with metrics.runtime.unit_of_work() as uow:
         await people.enrolled(uow, tenant, enrolment("dan"), at(1))
-        await fold.queue(uow, [new_envelope("/t", tenant, p) for p in posts])
+        await fold.queue(uow, [Deferred.of(new_envelope("/t", tenant, p)) for p in posts])
         await erasure.erased(uow, tenant, AmbassadorErased(ambassador_id="dan"))
     # Both shares count under an anonymous id; nothing of dan waits or stays.
     rows = await _one(
@@ -142,22 +151,38 @@ async def test_an_erasure_folds_the_persons_queued_posts_first(
     assert await _one(metrics, "SELECT count(*) FROM share_queue WHERE tenant = :t", t=tenant) == 0
 
 
-async def test_what_the_consumer_queues_wakes_the_fold_at_once(infra: Infra, tenant: str) -> None:
-    """The fold's poll of an empty queue is far longer than the test: only the consumer's
-    commit, signalled in-process, can have it applied in time."""
-    async with running_service(infra, "metrics", fold_idle_interval_s=60) as svc:
-        await asyncio.sleep(1)  # the fold's first look is over: it waits for its poll
+async def test_a_fold_process_of_its_own_is_woken_by_what_the_consumers_queue(
+    infra: Infra, tenant: str
+) -> None:
+    """Consumers with the fold off only queue; a fold app of its own (as `python -m
+    resonance.metrics.folder` runs it, separate pools) applies the row at once: its poll of
+    an empty queue (60 s) is far longer than the test, so only the queue's NOTIFY can wake
+    it in time."""
+    settings = service_settings(
+        infra, "metrics", infra.new_prefix(), fold_in_consumers=False, fold_idle_interval_s=60
+    )
+    envelope = new_envelope("/t", tenant, share("eve", 1, at(4)))
+    async with running_service(infra, "metrics", settings=settings) as svc:
         producer = AIOKafkaProducer(**infra.kafka_options())
         await producer.start()
-        envelope = new_envelope("/t", tenant, share("eve", 1, at(4)))
-        started = time.monotonic()
         try:
             await producer.send_and_wait(
-                svc.settings.topic_prefix + ShareMade.topic,
+                settings.topic_prefix + ShareMade.topic,
                 envelope.to_bytes(),
                 key=envelope.subject.encode(),
             )
         finally:
             await producer.stop()
-        await applied(svc, envelope, timeout=20)
-        assert time.monotonic() - started < 10  # at its poll: 60 s
+        queued = "SELECT count(*) FROM share_queue WHERE event_id = :id"
+        await eventually(lambda: _one(svc, queued, id=envelope.id), timeout=20)
+        await asyncio.sleep(1)
+        assert await _one(svc, queued, id=envelope.id) == 1  # nothing folds in the consumers
+        async with LifespanManager(create_folder_app(settings), startup_timeout=60):
+            await asyncio.sleep(1)  # the fold's first look is over: it waits for its poll
+            started = time.monotonic()
+            second = new_envelope("/t", tenant, share("eve", 2, at(5)))
+            async with svc.runtime.unit_of_work() as uow:  # queued as the consumer does
+                await fold.queue(uow, [Deferred.of(second)])
+            await applied(svc, second, timeout=20)
+            assert time.monotonic() - started < 10  # at its poll: 60 s
+            await applied(svc, envelope, timeout=5)

@@ -14,7 +14,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
-{{/* Selector of one component: ctx = dict "root" $ "svc" name "component" api|worker|migrations */}}
+{{/* Selector of one component: ctx = dict "root" $ "svc" name "component" api|worker|fold|migrations */}}
 {{- define "resonance.selector" -}}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{ include "resonance.component" . }}
@@ -24,6 +24,17 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- define "resonance.component" -}}
 app.kubernetes.io/name: {{ .svc }}
 app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* The components a service deploys, as a JSON list: api and worker, and fold where
+     services.<svc>.fold.enabled (metrics: the share queue's fold in its own Deployment).
+     ctx = a service's values */}}
+{{- define "resonance.components" -}}
+{{- $components := list "api" "worker" -}}
+{{- if dig "fold" "enabled" false . -}}
+{{- $components = append $components "fold" -}}
+{{- end -}}
+{{- toJson $components -}}
 {{- end -}}
 
 {{- define "resonance.image" -}}

@@ -199,6 +199,16 @@ PROCESSES: list[ProcessSpec] = [
         database="resonance_metrics",
         migrations="services/metrics/migrations",
         example_path="/v1/kpis/published",
+        # The fold runs in its own process, as the chart deploys it (metrics-fold).
+        env={"RESONANCE_METRICS_FOLD_IN_CONSUMERS": "false"},
+    ),
+    ProcessSpec(
+        "metrics-fold",
+        "resonance.metrics.folder:create_folder_app",
+        8021,  # past the posting workers' ports (8013-8020)
+        database="resonance_metrics",
+        settings_name="metrics",
+        stage=2,
     ),
 ]
 

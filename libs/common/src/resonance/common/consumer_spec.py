@@ -21,10 +21,30 @@ EventHandler = Callable[[AsyncSession, E, Envelope], Awaitable[None]]
 # statements), in the same transaction; on any failure the poll is retried one event at a time
 # through the single-event handler, which must therefore give the same result.
 BatchHandler = Callable[[AsyncSession, list[tuple[Any, Envelope]]], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """An event of a deferred type as taken in: routed by the CloudEvents headers the outbox
+    relay sets (`ce_type`, `ce_id`, `ce_tenant`), its body (the envelope's JSON) not parsed.
+    Without those headers the runner parses the envelope to route it."""
+
+    id: str
+    tenant: str
+    type: str
+    body: bytes
+
+    @classmethod
+    def of(cls, envelope: Envelope, body: bytes | None = None) -> "Deferred":
+        return cls(envelope.id, envelope.tenant, envelope.type, body or envelope.to_bytes())
+
+
 # A queue handler takes in events of a deferred type (ConsumerSpec `deferred`): it stores the
-# envelopes, durably, in the consumer's transaction, for the service to apply later in larger
-# sets. Their payloads are validated, and their ids claimed in the inbox, when applied.
-QueueHandler = Callable[[AsyncSession, list[Envelope]], Awaitable[None]]
+# bodies, durably, in the consumer's transaction, for the service to apply later in larger
+# sets. Their envelopes and payloads are validated, and their ids claimed in the inbox, when
+# applied: a body that is not an envelope must fail the handler (the runner then parses the
+# events one by one and dead-letters what does not parse).
+QueueHandler = Callable[[AsyncSession, list[Deferred]], Awaitable[None]]
 
 
 @functools.cache
@@ -109,6 +129,10 @@ class ConsumerSpec:
     def event_types(self) -> list[str]:
         return sorted([*self._routes, *self._deferred])
 
+    @property
+    def has_deferred(self) -> bool:
+        return bool(self._deferred)
+
     def defers(self, event_type: str) -> bool:
         return event_type in self._deferred
 
@@ -129,7 +153,7 @@ class ConsumerSpec:
     async def dispatch(self, session: AsyncSession, envelope: Envelope) -> None:
         queue = self.queue_handler(envelope.type)
         if queue is not None:
-            await queue(session, [envelope])
+            await queue(session, [Deferred.of(envelope)])
             return
         event = self.parse(envelope)
         await self._routes[envelope.type].handler(session, event, envelope)

@@ -39,8 +39,10 @@ TAGS = [
 
 
 def create_app(settings: MetricsSettings | None = None) -> FastAPI:
+    settings = settings or MetricsSettings()
+    fold_here = [run_fold] if settings.fold_in_consumers else []
     return create_service_app(
-        settings=settings or MetricsSettings(),
+        settings=settings,
         tables=plumbing,
         title="Resonance metrics",
         description="Reach, KPIs, leaderboards, points, badges, rewards and digests.",
@@ -59,6 +61,6 @@ def create_app(settings: MetricsSettings | None = None) -> FastAPI:
             privacy.router,
         ],
         consumers=build_consumers,
-        background_jobs=[run_fold, run_rolling_boards, run_digests, run_reengagement],
+        background_jobs=[*fold_here, run_rolling_boards, run_digests, run_reengagement],
         openapi_tags=TAGS,
     )

@@ -16,6 +16,12 @@ class MetricsSettings(ServiceSettings):
     # replica queued waits at most this long, if that replica's own fold has not taken it).
     fold_batch_size: int = 2000
     fold_idle_interval_s: float = 0.5
+    # Off when the fold runs in processes of its own (`python -m resonance.metrics.folder`,
+    # the chart's metrics-fold Deployment): the consumers then only take share.made in.
+    fold_in_consumers: bool = True
+    # The fold process's own health server (/healthz, /readyz), for the orchestrator.
+    folder_host: str = "127.0.0.1"
+    folder_port: int = 8021
     # Monthly digest: how often the job looks for a month whose digest is due.
     digest_check_interval_s: float = 300.0
     # Rolling boards: how often the job looks for a tenant whose local day changed.

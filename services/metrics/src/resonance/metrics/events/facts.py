@@ -83,10 +83,8 @@ def _share_queue(runtime: Runtime[MetricsSettings]) -> QueueHandler:
     """share.made is most of the traffic: a poll's worth is appended to the share queue in
     one statement; the fold job validates and applies it (service/fold.py)."""
 
-    wake = fold.queued_signal(runtime.extensions)
-
     async def handle(session: AsyncSession, envelopes: list[Envelope]) -> None:
-        await fold.queue(runtime.bind(session), envelopes, wake)
+        await fold.queue(runtime.bind(session), envelopes)
 
     return handle
 

@@ -1,5 +1,7 @@
-"""Fold job: applies the share queue to the aggregates (service/fold.py), as long as it runs
-the consumers do, whatever `run_jobs` says: it is the second half of taking share.made in.
+"""Fold job: applies the share queue to the aggregates (service/fold.py). It is the second
+half of taking share.made in, so it runs beside the consumers whatever `run_jobs` says, or,
+with `fold_in_consumers` off, in processes of its own (`python -m resonance.metrics.folder`).
+Whichever process queued rows, every fold is woken by the queue's NOTIFY at commit.
 
 A fold that fails for a reason other than the database or the network being away is retried
 row by row, so one row that cannot be applied is parked (kept with the reason, logged) and
@@ -10,10 +12,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 
 from opentelemetry import metrics
 
 from resonance.common.consumer import is_transient
+from resonance.common.pg_listen import listening
 from resonance.common.service import Runtime
 from resonance.metrics.service import fold
 from resonance.metrics.settings import MetricsSettings
@@ -27,7 +31,6 @@ HEALTH_INTERVAL_S = 10.0
 
 
 async def run_fold(runtime: Runtime[MetricsSettings]) -> None:
-    settings = runtime.settings
     meter = metrics.get_meter(__name__, meter_provider=runtime.meter_provider)
     lag = meter.create_gauge(
         "resonance.metrics.fold.lag",
@@ -40,16 +43,34 @@ async def run_fold(runtime: Runtime[MetricsSettings]) -> None:
         unit="{event}",
         description="share.made rows parked in the share queue (not applied: see `parked`)",
     )
-    wake = fold.queued_signal(runtime.extensions)
+
+    def report(age: float, stuck: int) -> None:
+        lag.set(age)
+        parked.set(stuck)
+
+    wake = asyncio.Event()
+    async with listening(runtime.db, share_queue.CHANNEL, wake) as lost:
+        await _fold_while_listening(runtime, wake, lost, report)
+
+
+async def _fold_while_listening(
+    runtime: Runtime[MetricsSettings],
+    wake: asyncio.Event,
+    lost: asyncio.Event,
+    report: Callable[[float, int], None],
+) -> None:
+    settings = runtime.settings
     checked = 0.0
     while True:
-        wake.clear()  # what this process queues from now on wakes the wait below
+        if lost.is_set():
+            # Raised as a connection fault: the supervisor starts the job again, listening.
+            raise ConnectionError("lost the connection listening to the share queue")
+        wake.clear()  # what is queued from now on wakes the wait below
         if time.monotonic() - checked >= HEALTH_INTERVAL_S:
             checked = time.monotonic()
             async with runtime.db.session() as session:
                 age, stuck = await share_queue.health(session)
-            lag.set(age)
-            parked.set(stuck)
+            report(age, stuck)
         try:
             async with runtime.unit_of_work() as uow:
                 taken = await fold.fold(uow, settings.fold_batch_size)
@@ -62,7 +83,7 @@ async def run_fold(runtime: Runtime[MetricsSettings]) -> None:
             await fold_singly(runtime, settings.fold_batch_size)
             continue
         if taken < settings.fold_batch_size:
-            # Woken by this process's consumer; rows other replicas queued wait for the poll.
+            # Woken at once by a NOTIFY; the timeout is a safety net, not the pace.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), settings.fold_idle_interval_s)
 

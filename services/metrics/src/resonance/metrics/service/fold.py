@@ -9,46 +9,26 @@ its effects are visible. Aggregates lag the queue by one fold, a fraction of a s
 the fold keeps up.
 """
 
-import asyncio
-import json
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from resonance.common.commit_signals import signal_on_commit
-from resonance.common.consumer import claim_events
+from resonance.common.consumer import Deferred, claim_events
 from resonance.common.dlq import describe_failure
-from resonance.common.events import Envelope
 from resonance.common.events.catalogue import ShareMade
 from resonance.metrics.service import Uow, shares_poll
 from resonance.metrics.store import share_queue
-from resonance.metrics.store.share_queue import Entry, Queued
+from resonance.metrics.store.share_queue import Queued
 from resonance.metrics.store.tables import plumbing
 
 # The consumer group whose inbox records folded events (events/facts.py).
 CONSUMER = "metrics.facts"
-_QUEUED = "metrics.fold.queued"
 
 
-def queued_signal(extensions: dict[str, object]) -> asyncio.Event:
-    """The runtime's signal that share.made was queued and committed: its fold job wakes."""
-    signal = extensions.get(_QUEUED)
-    if not isinstance(signal, asyncio.Event):
-        signal = extensions[_QUEUED] = asyncio.Event()
-    return signal
-
-
-async def queue(uow: Uow, envelopes: Sequence[Envelope], wake: asyncio.Event | None = None) -> None:
-    """Appends the events to the share queue; `wake` is set once they are committed."""
-    if wake is not None:
-        signal_on_commit(uow.session, wake)
-    await share_queue.enqueue(
-        uow.session,
-        [
-            Entry(e.id, e.tenant, str(e.data.get("ambassador_id", "")), json.dumps(e.data))
-            for e in envelopes
-        ],
-    )
+async def queue(uow: Uow, events: Sequence[Deferred]) -> None:
+    """Appends the events to the share queue (the folds of every process are notified when
+    the transaction commits)."""
+    await share_queue.enqueue(uow.session, [e.body for e in events])
 
 
 async def fold(uow: Uow, limit: int) -> int:

@@ -6,11 +6,17 @@ from typing import Any
 from sqlalchemy import Result, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# One statement for a whole poll: arrays unnested server-side, no per-row parameters.
+# Notified at the commit of every insert (a statement trigger, revision c4e2a8f61d07): the
+# folds of every process listen to it.
+CHANNEL = "share_queue"
+
+# One statement for a whole poll: the envelopes' JSON, unnested and read server-side (no
+# per-row parameters, no JSON work in the consumer). A body that is not an envelope fails the
+# statement (a NULL id, or invalid JSON): the runner then parses the events one by one.
 _ENQUEUE = text(
     "INSERT INTO share_queue (event_id, tenant, ambassador_id, data) "
-    "SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:tenants AS text[]), "
-    "CAST(:people AS text[]), CAST(:data AS text[]))"
+    "SELECT e->>'id', e->>'tenant', coalesce(e->'data'->>'ambassador_id', ''), e->>'data' "
+    "FROM unnest(CAST(:bodies AS jsonb[])) AS e"
 )
 # The oldest waiting rows; SKIP LOCKED lets several metrics replicas fold side by side.
 _TAKE = text(
@@ -42,26 +48,11 @@ class Queued:
     data: str
 
 
-@dataclass(frozen=True)
-class Entry:
-    event_id: str
-    tenant: str
-    ambassador_id: str
-    data: str
-
-
-async def enqueue(session: AsyncSession, entries: list[Entry]) -> None:
-    if not entries:
+async def enqueue(session: AsyncSession, envelopes: list[bytes]) -> None:
+    """Appends events, each the JSON of its envelope."""
+    if not envelopes:
         return
-    await session.execute(
-        _ENQUEUE,
-        {
-            "ids": [e.event_id for e in entries],
-            "tenants": [e.tenant for e in entries],
-            "people": [e.ambassador_id for e in entries],
-            "data": [e.data for e in entries],
-        },
-    )
+    await session.execute(_ENQUEUE, {"bodies": [body.decode() for body in envelopes]})
 
 
 def _queued(rows: Result[Any]) -> list[Queued]:
