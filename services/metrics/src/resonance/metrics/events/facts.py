@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.common.consumer import ConsumerSpec, QueueHandler
+from resonance.common.consumer import ConsumerSpec, Deferred, QueueHandler
 from resonance.common.events import Envelope
 from resonance.common.events.catalogue import (
     AmbassadorEnrolled,
@@ -83,8 +83,8 @@ def _share_queue(runtime: Runtime[MetricsSettings]) -> QueueHandler:
     """share.made is most of the traffic: a poll's worth is appended to the share queue in
     one statement; the fold job validates and applies it (service/fold.py)."""
 
-    async def handle(session: AsyncSession, envelopes: list[Envelope]) -> None:
-        await fold.queue(runtime.bind(session), envelopes)
+    async def handle(session: AsyncSession, events: list[Deferred]) -> None:
+        await fold.queue(runtime.bind(session), events)
 
     return handle
 

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
 
 from opentelemetry import metrics
 
@@ -43,49 +42,36 @@ async def run_fold(runtime: Runtime[MetricsSettings]) -> None:
         unit="{event}",
         description="share.made rows parked in the share queue (not applied: see `parked`)",
     )
-
-    def report(age: float, stuck: int) -> None:
-        lag.set(age)
-        parked.set(stuck)
-
-    wake = asyncio.Event()
-    async with listening(runtime.db, share_queue.CHANNEL, wake) as lost:
-        await _fold_while_listening(runtime, wake, lost, report)
-
-
-async def _fold_while_listening(
-    runtime: Runtime[MetricsSettings],
-    wake: asyncio.Event,
-    lost: asyncio.Event,
-    report: Callable[[float, int], None],
-) -> None:
     settings = runtime.settings
+    wake = asyncio.Event()
     checked = 0.0
-    while True:
-        if lost.is_set():
-            # Raised as a connection fault: the supervisor starts the job again, listening.
-            raise ConnectionError("lost the connection listening to the share queue")
-        wake.clear()  # what is queued from now on wakes the wait below
-        if time.monotonic() - checked >= HEALTH_INTERVAL_S:
-            checked = time.monotonic()
-            async with runtime.db.session() as session:
-                age, stuck = await share_queue.health(session)
-            report(age, stuck)
-        try:
-            async with runtime.unit_of_work() as uow:
-                taken = await fold.fold(uow, settings.fold_batch_size)
-        except Exception as exc:
-            if is_transient(exc):
-                raise  # the supervisor restarts the job once the database is back
-            log.warning(
-                "fold of the share queue failed (%s); folding row by row", type(exc).__name__
-            )
-            await fold_singly(runtime, settings.fold_batch_size)
-            continue
-        if taken < settings.fold_batch_size:
-            # Woken at once by a NOTIFY; the timeout is a safety net, not the pace.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), settings.fold_idle_interval_s)
+    async with listening(runtime.db, share_queue.CHANNEL, wake) as lost:
+        while True:
+            if lost.is_set():
+                # Raised as a connection fault: the supervisor starts the job again, listening.
+                raise ConnectionError("lost the connection listening to the share queue")
+            wake.clear()  # what is queued from now on wakes the wait below
+            if time.monotonic() - checked >= HEALTH_INTERVAL_S:
+                checked = time.monotonic()
+                async with runtime.db.session() as session:
+                    age, stuck = await share_queue.health(session)
+                lag.set(age)
+                parked.set(stuck)
+            try:
+                async with runtime.unit_of_work() as uow:
+                    taken = await fold.fold(uow, settings.fold_batch_size)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise  # the supervisor restarts the job once the database is back
+                log.warning(
+                    "fold of the share queue failed (%s); folding row by row", type(exc).__name__
+                )
+                await fold_singly(runtime, settings.fold_batch_size)
+                continue
+            if taken < settings.fold_batch_size:
+                # Woken at once by a NOTIFY; the timeout is a safety net, not the pace.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), settings.fold_idle_interval_s)
 
 
 async def fold_singly(runtime: Runtime[MetricsSettings], limit: int) -> None:
