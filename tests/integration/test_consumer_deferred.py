@@ -26,9 +26,11 @@ async def test_deferred_events_are_queued_unclaimed_and_applied_once(infra: Infr
         await s.execute(text("create table queued (event_id text, content_id text)"))
 
     calls: list[int] = []
+    tenants: set[str] = set()
 
     async def queue(session: AsyncSession, events: list[Deferred]) -> None:
         calls.append(len(events))
+        tenants.update(event.tenant for event in events)
         for event in events:
             body = json.loads(event.body)  # as the applier would, much later
             await session.execute(
@@ -58,7 +60,8 @@ async def test_deferred_events_are_queued_unclaimed_and_applied_once(infra: Infr
     # k3 delivered twice (a redelivery); one key: one partition, so one poll sees them all.
     # The even ones carry the headers the outbox relay sets; the others are routed by parsing.
     for n, envelope in enumerate([*published, published[3], retirement]):
-        headers = [("ce_id", envelope.id), ("ce_type", envelope.type), ("ce_tenant", "acme")]
+        # The header's tenant differs from the body's only to show which routing was used.
+        headers = [("ce_id", envelope.id), ("ce_type", envelope.type), ("ce_tenant", "acme-h")]
         await producer.send_and_wait(
             prefix + "content",
             envelope.to_bytes(),
@@ -86,6 +89,7 @@ async def test_deferred_events_are_queued_unclaimed_and_applied_once(infra: Infr
 
     await eventually(all_queued, timeout=30)
     assert sum(calls) == 11 and min(calls) > 1  # whole polls, not one event at a time
+    assert tenants == {"acme-h", "acme"}  # routed by headers where present, else parsed
     assert consumer.dead_lettered == 0
     # Routed as content.published by its headers, but not an envelope: dead-lettered.
     await producer.send_and_wait(
