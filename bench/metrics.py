@@ -189,10 +189,20 @@ def viewer() -> Principal:
     return Principal(f"sub-a{who}", TENANT, frozenset({"ambassador"}))
 
 
+def last_month() -> PeriodRequest:
+    """The last whole month: a quarter of the seeded shares (they span 120 days to today),
+    the heaviest month a read meets; "this month" holds as many days as today's date."""
+    first_of_this = datetime.now(UTC).date().replace(day=1)
+    first_of_last = (first_of_this - timedelta(days=1)).replace(day=1)
+    return PeriodRequest(PeriodName.CUSTOM, first_of_last, first_of_this)
+
+
 def kpi_reads() -> list[tuple[str, Read]]:
     pm = Principal("pm", TENANT, frozenset({"program_manager"}))
     month, quarter = PeriodRequest(PeriodName.MONTH), PeriodRequest(PeriodName.QUARTER)
+    last, rolling = last_month(), PeriodRequest(PeriodName.ROLLING_30D)
     site = Segment(sites=frozenset({"site3"}))
+    programme = Segment(programmes=frozenset({"p1"}))
     return [
         ("KPI participation, month", lambda u: kpis_people.participation(u, pm, month, EVERYONE)),
         ("KPI concentration, month", lambda u: kpis_people.concentration(u, pm, month, EVERYONE)),
@@ -206,6 +216,29 @@ def kpi_reads() -> list[tuple[str, Read]]:
             lambda u: kpis_content.top_items(u, pm, month, EVERYONE, "shares", 10),
         ),
         ("KPI reach, month, one site", lambda u: kpis_content.reach(u, pm, month, site)),
+        (
+            "KPI participation, last month",
+            lambda u: kpis_people.participation(u, pm, last, EVERYONE),
+        ),
+        (
+            "KPI concentration, last month",
+            lambda u: kpis_people.concentration(u, pm, last, EVERYONE),
+        ),
+        ("KPI reach, last month", lambda u: kpis_content.reach(u, pm, last, EVERYONE)),
+        (
+            "KPI networks, last month, one programme",
+            lambda u: kpis_content.networks(u, pm, last, programme),
+        ),
+        ("KPI daily, last month", lambda u: kpis_content.daily(u, pm, last, EVERYONE)),
+        (
+            "KPI top items, last month",
+            lambda u: kpis_content.top_items(u, pm, last, EVERYONE, "shares", 10),
+        ),
+        (
+            "KPI top items, rolling 30 days",
+            lambda u: kpis_content.top_items(u, pm, rolling, EVERYONE, "shares", 10),
+        ),
+        ("KPI reach, last month, one site", lambda u: kpis_content.reach(u, pm, last, site)),
     ]
 
 

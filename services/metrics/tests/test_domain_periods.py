@@ -5,11 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from resonance.metrics.domain.periods import (
+    MonthSplit,
     PeriodKind,
     current_period,
     custom_period,
     local_day,
     previous_period,
+    split_months,
 )
 
 PARIS = "Europe/Paris"
@@ -131,3 +133,35 @@ def test_custom_period_label_and_bad_inputs() -> None:
         local_day(datetime(2026, 5, 1, 12, 0), PARIS)  # naive
     with pytest.raises(ValueError):
         current_period(PeriodKind.CUSTOM, NOW, PARIS)
+
+
+def test_a_span_of_days_splits_into_the_whole_months_inside_it_and_the_days_around() -> None:
+    split = split_months(date(2026, 4, 20), date(2026, 7, 3))
+    assert split.months == (date(2026, 5, 1), date(2026, 7, 1))
+    assert split.days == (
+        (date(2026, 4, 20), date(2026, 5, 1)),
+        (date(2026, 7, 1), date(2026, 7, 3)),
+    )
+
+
+def test_a_calendar_month_is_one_whole_month_and_no_days() -> None:
+    assert split_months(date(2026, 5, 1), date(2026, 6, 1)) == MonthSplit(
+        (date(2026, 5, 1), date(2026, 6, 1)), ()
+    )
+
+
+def test_days_inside_one_month_or_across_a_month_end_hold_no_whole_month() -> None:
+    assert split_months(date(2026, 5, 3), date(2026, 5, 10)) == MonthSplit(
+        None, ((date(2026, 5, 3), date(2026, 5, 10)),)
+    )
+    # Rolling 30 days across a month end: no whole month inside.
+    assert split_months(date(2026, 11, 3), date(2026, 12, 3)).months is None
+    # The first day of a month alone is not the whole month.
+    assert split_months(date(2026, 12, 1), date(2026, 12, 2)).months is None
+
+
+def test_all_time_is_every_month_before_the_current_one_and_its_days() -> None:
+    assert split_months(None, date(2026, 12, 3)) == MonthSplit(
+        (None, date(2026, 12, 1)), ((date(2026, 12, 1), date(2026, 12, 3)),)
+    )
+    assert split_months(None, date(2026, 12, 1)) == MonthSplit((None, date(2026, 12, 1)), ())

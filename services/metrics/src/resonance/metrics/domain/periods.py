@@ -166,3 +166,29 @@ def previous_period(period: Period) -> Period | None:
         return Period(period.kind, period.timezone, add_months(first, -3), first)
     length = period.end_day - first
     return Period(period.kind, period.timezone, first - length, first)
+
+
+@dataclass(frozen=True)
+class MonthSplit:
+    """Local days `[first, end)` cut into the whole calendar months inside them and the days
+    left at either side: a sum over the days is the sum over `months` from monthly rows plus
+    the sum over `days` from daily rows. Bounds are (first or None for unbounded, end)."""
+
+    months: tuple[date | None, date] | None
+    days: tuple[tuple[date | None, date], ...]
+
+
+def split_months(first: date | None, end: date) -> MonthSplit:
+    months_end = month_start(end)
+    if first is None:
+        months_first: date | None = None
+    else:
+        months_first = first if first.day == 1 else add_months(first, 1)
+        if months_first >= months_end:
+            return MonthSplit(None, ((first, end),))
+    days: list[tuple[date | None, date]] = []
+    if first is not None and months_first is not None and first < months_first:
+        days.append((first, months_first))
+    if months_end < end:
+        days.append((months_end, end))
+    return MonthSplit((months_first, months_end), tuple(days))

@@ -49,8 +49,9 @@ def _scores(source: BoardSource, params: dict[str, Any]) -> str:
     return (
         "SELECT ambassador_id, sum(points) AS score, max(last_scored_at) AS reached_at "
         "FROM ambassador_daily WHERE tenant = :tenant AND points <> 0 "
-        "AND (CAST(:first AS date) IS NULL OR day >= :first) AND day < :end "
-        "GROUP BY ambassador_id"
+        # No `:first IS NULL OR` bound: a generic plan could not use it (kpi_scope.days).
+        + ("" if source.first_day is None else "AND day >= :first ")
+        + "AND day < :end GROUP BY ambassador_id"
     )
 
 

@@ -1,5 +1,7 @@
 """KPI queries about activity: totals, mix, reach, networks, items, days, echo, campaigns.
-Each is one GROUP BY over the aggregates of the scope."""
+Each is one GROUP BY over the aggregates of the scope: the activity rollups (migration
+9d3f6a1c8e27, kept by triggers on daily_activity) for the whole tenant or one programme,
+daily_activity for other segments."""
 
 # Every fragment interpolated below is one of ours (kpi_scope.py); values are bound.
 # ruff: noqa: S608
@@ -11,7 +13,8 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.metrics.store.kpi_scope import Scope, activity_where
+from resonance.metrics.domain.periods import split_months
+from resonance.metrics.store.kpi_scope import Scope, activity_where, days, rollup_scope
 from resonance.metrics.store.tables import Campaign
 
 
@@ -45,15 +48,53 @@ def _totals(values: Any) -> Totals:
     return Totals(*(int(v) for v in values))
 
 
+def _source(scope: Scope, params: dict[str, Any]) -> str:
+    """FROM and WHERE over the period's activity, aliased `d`: the per-day rollup (network and
+    family kept) when the segment has one, else the activity rows."""
+    rolled = rollup_scope(scope.segment)
+    if rolled is None:
+        return f"FROM daily_activity d WHERE {activity_where(scope, params)}"
+    params["scope"] = rolled
+    return f"FROM activity_days d WHERE d.tenant = :tenant AND d.scope = :scope AND {days(scope)}"
+
+
+def _item_source(scope: Scope, params: dict[str, Any]) -> str:
+    """FROM over the period's activity per item, aliased `d`: the whole months from the
+    monthly item rollup and the days around them from the daily one (one row per item and
+    month or day), or the activity rows when the segment has no rollup."""
+    rolled = rollup_scope(scope.segment)
+    if rolled is None:
+        return f"FROM daily_activity d WHERE {activity_where(scope, params)}"
+    params["scope"] = rolled
+    split = split_months(scope.first_day, scope.end_day)
+    columns = ", ".join(["d.content_id", *(f"d.{c}" for c in COLUMNS)])
+    parts = []
+    if split.months is not None:
+        first, params["m_end"] = split.months
+        lower = "" if first is None else "d.month >= :m_first AND "
+        params["m_first"] = first
+        parts.append(
+            f"SELECT {columns} FROM activity_item_months d WHERE d.tenant = :tenant "
+            f"AND d.scope = :scope AND {lower}d.month < :m_end"
+        )
+    for i, (first, end) in enumerate(split.days):
+        lower = "" if first is None else f"d.day >= :d{i}_first AND "
+        params[f"d{i}_first"], params[f"d{i}_end"] = first, end
+        parts.append(
+            f"SELECT {columns} FROM activity_item_days d WHERE d.tenant = :tenant "
+            f"AND d.scope = :scope AND {lower}d.day < :d{i}_end"
+        )
+    return f"FROM ({' UNION ALL '.join(parts)}) d"
+
+
 async def totals(session: AsyncSession, scope: Scope) -> Totals:
     params = scope.params()
-    row = await session.execute(
-        text(f"SELECT {SUMS} FROM daily_activity d WHERE {activity_where(scope, params)}"), params
-    )
+    row = await session.execute(text(f"SELECT {SUMS} {_source(scope, params)}"), params)
     return _totals(row.one())
 
 
-GROUPS = {"network": "d.network", "family": "d.family", "day": "d.day", "item": "d.content_id"}
+# The rollups keep an unknown family as '' (a key column); rows keep it as NULL.
+GROUPS = {"network": "d.network", "family": "nullif(d.family, '')", "day": "d.day"}
 
 
 async def totals_by(
@@ -61,17 +102,16 @@ async def totals_by(
 ) -> list[tuple[Any, Totals]]:
     """Totals per network, family, day or item (items: the `limit` first by `order`)."""
     params: dict[str, Any] = scope.params()
-    key = GROUPS[group]
+    if group == "item":
+        key, source = "d.content_id", _item_source(scope, params)
+    else:
+        key, source = GROUPS[group], _source(scope, params)
     tail = f"ORDER BY {key}"
     if order:
         params["limit"] = limit
         tail = f"ORDER BY coalesce(sum(d.{order}), 0) DESC, {key} LIMIT :limit"
     rows = await session.execute(
-        text(
-            f"SELECT {key}, {SUMS} FROM daily_activity d WHERE {activity_where(scope, params)} "
-            f"GROUP BY {key} {tail}"
-        ),
-        params,
+        text(f"SELECT {key}, {SUMS} {source} GROUP BY {key} {tail}"), params
     )
     return [(r[0], _totals(r[1:])) for r in rows]
 
@@ -125,16 +165,15 @@ async def item_echo(session: AsyncSession, scope: Scope, limit: int) -> list[Ite
     """Per item shared by colleagues in the period (tenant-wide: visitors are counted per
     item, whoever's post they came through): sharers, clicks and unique visitors."""
     params: dict[str, Any] = {**scope.params(), "limit": limit}
-    days = "(CAST(:first AS date) IS NULL OR {a}.day >= :first) AND {a}.day < :end"
     rows = await session.execute(
         text(
             "WITH items AS (SELECT d.content_id, "
             "count(DISTINCT d.ambassador_id) FILTER (WHERE d.shares > 0) AS sharers, "
             "sum(d.clicks) AS clicks FROM daily_activity d WHERE d.tenant = :tenant AND "
-            f"{days.format(a='d')} AND d.content_id <> '' GROUP BY d.content_id "
+            f"{days(scope, 'd')} AND d.content_id <> '' GROUP BY d.content_id "
             "HAVING sum(d.clicks) > 0), "
             "visitors AS (SELECT v.content_id, count(*) AS unique_visitors FROM item_visitors v "
-            f"WHERE v.tenant = :tenant AND {days.format(a='v')} GROUP BY v.content_id) "
+            f"WHERE v.tenant = :tenant AND {days(scope, 'v')} GROUP BY v.content_id) "
             "SELECT items.content_id, items.sharers, items.clicks, "
             "coalesce(visitors.unique_visitors, 0) FROM items LEFT JOIN visitors "
             "USING (content_id) ORDER BY items.clicks DESC, items.content_id LIMIT :limit"

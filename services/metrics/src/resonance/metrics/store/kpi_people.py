@@ -18,6 +18,7 @@ from resonance.metrics.store.boards import segment_sql
 from resonance.metrics.store.kpi_scope import (
     Scope,
     activity_where,
+    days,
     memberships_from,
     short_read,
 )
@@ -28,14 +29,8 @@ def person_activity(scope: Scope) -> str:
     contributions, ambassador_id): months when the period is whole months, else days."""
     whole_months = (scope.first_day is None or scope.first_day.day == 1) and scope.end_day.day == 1
     if whole_months:
-        return (
-            "FROM ambassador_monthly d WHERE d.tenant = :tenant "
-            "AND (CAST(:first AS date) IS NULL OR d.month >= :first) AND d.month < :end"
-        )
-    return (
-        "FROM ambassador_daily d WHERE d.tenant = :tenant "
-        "AND (CAST(:first AS date) IS NULL OR d.day >= :first) AND d.day < :end"
-    )
+        return f"FROM ambassador_monthly d WHERE d.tenant = :tenant AND {days(scope, 'd', 'month')}"
+    return f"FROM ambassador_daily d WHERE d.tenant = :tenant AND {days(scope)}"
 
 
 @dataclass(frozen=True)
@@ -206,7 +201,7 @@ def _first_enrolments(scope: Scope, params: dict[str, Any]) -> str:
         f"SELECT m.ambassador_id, {eday} AS eday FROM {source} "
         f"WHERE {' AND '.join(conditions)} AND m.enrolled_at IS NOT NULL "
         f"AND m.enrolled_at < :end_ts GROUP BY m.ambassador_id "
-        f"HAVING (CAST(:first AS date) IS NULL OR {eday} >= :first) AND {eday} < :end"
+        f"HAVING {eday} < :end" + ("" if scope.first_day is None else f" AND {eday} >= :first")
     )
 
 

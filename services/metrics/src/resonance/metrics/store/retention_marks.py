@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resonance.metrics.domain.retention import MARKED_WEEKS, EnrolmentDay
 from resonance.metrics.domain.segments import Segment
 from resonance.metrics.store.boards import segment_sql
-from resonance.metrics.store.kpi_scope import Scope, short_read
+from resonance.metrics.store.kpi_scope import Scope, days, short_read
 
 # The row of a person's first enrolment in any programme (a membership's programme id is
 # never empty: such a membership gets no programme row, and reads naming it take the plain
@@ -140,11 +140,10 @@ async def enrolment_days(
         return None
     params = scope.params()
     source, conditions = _marks_from(segment, params)
-    days = "(CAST(:first AS date) IS NULL OR {d} >= :first) AND {d} < :end"
     # Constants of ours, one column per week: bit k of the marks.
     per_week = ", ".join(f"count(*) FILTER (WHERE f.weeks & {1 << k} <> 0)" for k in range(weeks))
     if not segment.programmes:
-        conditions.append(days.format(d="r.enrolled_day"))
+        conditions.append(days(scope, "r", "enrolled_day"))
         members = f"SELECT r.enrolled_day, r.weeks FROM {source} WHERE {' AND '.join(conditions)}"
     else:
         # A member of several of the programmes counts once, from their first enrolment.
@@ -153,7 +152,7 @@ async def enrolment_days(
             "SELECT g.enrolled_day, g.weeks FROM ("
             f"SELECT DISTINCT ON (r.ambassador_id) r.enrolled_day, r.weeks FROM {source} "
             f"WHERE {' AND '.join(conditions)} ORDER BY r.ambassador_id, r.enrolled_day) g "
-            f"WHERE {days.format(d='g.enrolled_day')}"
+            f"WHERE {days(scope, 'g', 'enrolled_day')}"
         )
     await short_read(session)
     rows = await session.execute(
