@@ -86,6 +86,11 @@ async def _write_history(svc: RunningService, tenant: str) -> None:
             ),
             {"tenant": tenant},
         )
+        # An item gone entirely: no key of it may be left in a read (zeros are not rows).
+        await session.execute(
+            text("DELETE FROM daily_activity WHERE tenant = :tenant AND content_id = 'k0'"),
+            {"tenant": tenant},
+        )
         await session.commit()
 
 
@@ -122,6 +127,7 @@ PERIODS = (
     (date(2026, 4, 1), date(2026, 5, 1)),  # a whole month
     (date(2026, 3, 25), date(2026, 6, 4)),  # whole months and the days around them
     (date(2026, 5, 9), date(2026, 6, 8)),  # 30 days across a month's end
+    (date(2026, 4, 3), date(2026, 5, 3)),  # a month less its first days, and days after
     (date(2026, 6, 1), date(2026, 6, 3)),  # a month's first days
     (None, date(2026, 6, 11)),  # all time
 )
@@ -142,6 +148,7 @@ async def test_kpi_reads_over_the_rollups_answer_what_the_activity_rows_answer(
                 expected = await _from_rows(metrics, scope, group)
                 assert read == expected, (segment, first, end, group)
                 assert expected, "the history has activity in every period"
+                assert "k0" not in read
             async with metrics.runtime.db.session() as session:
                 total = await kpi_activity.totals(session, scope)
             assert total.shares == sum(t.shares for t in expected.values())
@@ -165,3 +172,66 @@ def test_a_segment_on_other_attributes_reads_the_activity_rows() -> None:
     assert rollup_scope(Segment(programmes=frozenset({"p1", "p2"}))) is None
     assert rollup_scope(Segment(programmes=frozenset({"p1"}), sites=frozenset({"x"}))) is None
     assert rollup_scope(Segment(programmes=frozenset({"p1"}))) == "p1"
+
+
+PERSON_DAYS = (
+    "INSERT INTO ambassador_daily (tenant, ambassador_id, day, segment_known, programmes, shares) "
+    "SELECT :tenant, r.who, r.day, true, string_to_array(r.programmes, ','), r.shares "
+    "FROM unnest(CAST(:people AS text[]), CAST(:days AS date[]), CAST(:programmes AS text[]), "
+    "CAST(:shares AS int[])) AS r(who, day, programmes, shares) "
+    "ON CONFLICT (tenant, ambassador_id, day) DO UPDATE SET "
+    "shares = ambassador_daily.shares + excluded.shares"
+)
+
+
+async def test_sharers_per_day_are_kept_as_the_person_days_change(
+    metrics: RunningService, tenant: str
+) -> None:
+    rng = random.Random(7)
+    async with metrics.runtime.db.session() as session:
+        for _ in range(3):  # a person's day with no share yet may get one later
+            keys = {
+                (f"a{rng.randrange(30)}", date(2026, 5, 1 + rng.randrange(20))) for _ in range(200)
+            }
+            await session.execute(
+                text(PERSON_DAYS),
+                {
+                    "tenant": tenant,
+                    "people": [k[0] for k in keys],
+                    "days": [k[1] for k in keys],
+                    "programmes": [
+                        ",".join(rng.sample(PROGRAMMES, rng.randrange(3))) for _ in keys
+                    ],
+                    "shares": [rng.choice((0, 0, 1, 2)) for _ in keys],
+                },
+            )
+        await session.execute(
+            text(
+                "UPDATE ambassador_daily SET programmes = ARRAY['p1'] "
+                "WHERE tenant = :tenant AND ambassador_id IN ('a1', 'a2')"
+            ),
+            {"tenant": tenant},
+        )
+        await session.execute(
+            text("DELETE FROM ambassador_daily WHERE tenant = :tenant AND ambassador_id = 'a3'"),
+            {"tenant": tenant},
+        )
+        await session.commit()
+        rows = (
+            await session.execute(
+                text("SELECT day, programmes, shares FROM ambassador_daily WHERE tenant = :t"),
+                {"t": tenant},
+            )
+        ).all()
+    for segment in SEGMENTS:
+        expected: dict[date, int] = {}
+        for day, programmes, shares in rows:
+            if shares > 0 and (not segment.programmes or segment.programmes & set(programmes)):
+                expected[day] = expected.get(day, 0) + 1
+        scope = _scope(tenant, date(2026, 5, 3), date(2026, 5, 18), segment)
+        async with metrics.runtime.db.session() as session:
+            kept = await kpi_activity.sharers_by_day(session, scope)
+        assert kept == {
+            d: n for d, n in expected.items() if date(2026, 5, 3) <= d < date(2026, 5, 18)
+        }
+        assert kept, "people shared in the period"

@@ -5,13 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from resonance.metrics.domain.periods import (
-    MonthSplit,
+    Cover,
     PeriodKind,
     current_period,
     custom_period,
     local_day,
+    month_cover,
     previous_period,
-    split_months,
 )
 
 PARIS = "Europe/Paris"
@@ -135,33 +135,55 @@ def test_custom_period_label_and_bad_inputs() -> None:
         current_period(PeriodKind.CUSTOM, NOW, PARIS)
 
 
-def test_a_span_of_days_splits_into_the_whole_months_inside_it_and_the_days_around() -> None:
-    split = split_months(date(2026, 4, 20), date(2026, 7, 3))
-    assert split.months == (date(2026, 5, 1), date(2026, 7, 1))
-    assert split.days == (
-        (date(2026, 4, 20), date(2026, 5, 1)),
-        (date(2026, 7, 1), date(2026, 7, 3)),
+def _days(cover: tuple[Cover, ...]) -> dict[date, int]:
+    """How many times each day is counted by a cover (months expanded to their days)."""
+    counted: dict[date, int] = {}
+    for part in cover:
+        day = part.first or date(2025, 1, 1)
+        while day < part.end:
+            counted[day] = counted.get(day, 0) + part.sign
+            day += timedelta(days=1)
+    return {d: n for d, n in counted.items() if n}
+
+
+@pytest.mark.parametrize(
+    ("first", "end"),
+    [
+        (date(2026, 4, 20), date(2026, 7, 3)),
+        (date(2026, 5, 1), date(2026, 6, 1)),
+        (date(2026, 5, 3), date(2026, 5, 10)),
+        (date(2026, 11, 3), date(2026, 12, 3)),
+        (date(2026, 12, 1), date(2026, 12, 2)),
+        (date(2026, 1, 31), date(2026, 3, 2)),
+        (None, date(2026, 12, 3)),
+        (None, date(2026, 12, 1)),
+    ],
+)
+def test_a_cover_counts_every_day_of_the_span_once_and_no_other(
+    first: date | None, end: date
+) -> None:
+    start = first or date(2025, 1, 1)
+    expected = {start + timedelta(days=i): 1 for i in range((end - start).days)}
+    assert _days(month_cover(first, end)) == expected
+
+
+def test_whole_months_are_one_monthly_range() -> None:
+    assert month_cover(date(2026, 5, 1), date(2026, 8, 1)) == (
+        Cover(True, date(2026, 5, 1), date(2026, 8, 1)),
+    )
+    assert month_cover(None, date(2026, 12, 1)) == (Cover(True, None, date(2026, 12, 1)),)
+
+
+def test_a_month_mostly_inside_is_read_as_the_month_less_its_days_outside() -> None:
+    # Rolling 30 days to 2 December: November less its first two days, and two days.
+    assert month_cover(date(2026, 11, 3), date(2026, 12, 3)) == (
+        Cover(True, date(2026, 11, 1), date(2026, 12, 1)),
+        Cover(False, date(2026, 11, 1), date(2026, 11, 3), -1),
+        Cover(False, date(2026, 12, 1), date(2026, 12, 3)),
     )
 
 
-def test_a_calendar_month_is_one_whole_month_and_no_days() -> None:
-    assert split_months(date(2026, 5, 1), date(2026, 6, 1)) == MonthSplit(
-        (date(2026, 5, 1), date(2026, 6, 1)), ()
+def test_days_inside_one_month_are_read_as_days() -> None:
+    assert month_cover(date(2026, 5, 3), date(2026, 5, 10)) == (
+        Cover(False, date(2026, 5, 3), date(2026, 5, 10)),
     )
-
-
-def test_days_inside_one_month_or_across_a_month_end_hold_no_whole_month() -> None:
-    assert split_months(date(2026, 5, 3), date(2026, 5, 10)) == MonthSplit(
-        None, ((date(2026, 5, 3), date(2026, 5, 10)),)
-    )
-    # Rolling 30 days across a month end: no whole month inside.
-    assert split_months(date(2026, 11, 3), date(2026, 12, 3)).months is None
-    # The first day of a month alone is not the whole month.
-    assert split_months(date(2026, 12, 1), date(2026, 12, 2)).months is None
-
-
-def test_all_time_is_every_month_before_the_current_one_and_its_days() -> None:
-    assert split_months(None, date(2026, 12, 3)) == MonthSplit(
-        (None, date(2026, 12, 1)), ((date(2026, 12, 1), date(2026, 12, 3)),)
-    )
-    assert split_months(None, date(2026, 12, 1)) == MonthSplit((None, date(2026, 12, 1)), ())

@@ -1,5 +1,5 @@
 """activity rollups: daily_activity summed per tenant or programme, day, network and family,
-and per item by day and by month, kept by statement triggers
+and per item by day and by month; sharers per day; kept by statement triggers
 
 Revision ID: 9d3f6a1c8e27
 Revises: c4e2a8f61d07
@@ -45,6 +45,9 @@ COUNTERS = (
     "reshares",
     "post_clicks",
 )
+# And how many activity rows each sums (deleted rows leave zeros: a key is in a period when
+# it sums rows there, as it would be read from the rows).
+KEPT = (*COUNTERS, "activity_rows")
 
 # table -> its key beyond (tenant, scope), as (column, SQL over a daily_activity row, type)
 ROLLUPS: dict[str, tuple[tuple[str, str, sa.types.TypeEngine[object]], ...]] = {
@@ -69,7 +72,7 @@ SCOPES = "CROSS JOIN LATERAL unnest(array_prepend(CAST('' AS text), programmes))
 
 def _rows(table: str, source: str, sign: str) -> str:
     keys = ", ".join(f"{sql} AS {name}" for name, sql, _ in ROLLUPS[table])
-    values = ", ".join(f"{sign}{c} AS {c}" for c in COUNTERS)
+    values = ", ".join([*(f"{sign}{c} AS {c}" for c in COUNTERS), f"{sign}1 AS activity_rows"])
     return f"SELECT tenant, s.scope, {keys}, {values} FROM {source} {SCOPES}"
 
 
@@ -78,11 +81,11 @@ def _moves(table: str, sources: tuple[tuple[str, str], ...]) -> str:
     Rows are written in key order: two transactions lock shared rows in the same order."""
     key = ", ".join(["tenant", "scope", *(name for name, _, _ in ROLLUPS[table])])
     moves = " UNION ALL ".join(_rows(table, source, sign) for source, sign in sources)
-    sums = ", ".join(f"sum({c})" for c in COUNTERS)
-    changed = " OR ".join(f"sum({c}) <> 0" for c in COUNTERS)
-    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
+    sums = ", ".join(f"sum({c})" for c in KEPT)
+    changed = " OR ".join(f"sum({c}) <> 0" for c in KEPT)
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in KEPT)
     return (
-        f"INSERT INTO {table} ({key}, {', '.join(COUNTERS)}) "
+        f"INSERT INTO {table} ({key}, {', '.join(KEPT)}) "
         f"SELECT {key}, {sums} FROM ({moves}) moves GROUP BY {key} HAVING {changed} "
         f"ORDER BY {key} ON CONFLICT ({key}) DO UPDATE SET {updates};"
     )
@@ -100,6 +103,34 @@ FUNCTION = (
 )
 
 
+# People who shared, per tenant or programme and day (the daily chart's sharers): a person's
+# day counts once it has shares, kept from ambassador_daily (one row per person and day).
+SHARER_MOVES = """
+  INSERT INTO sharer_days (tenant, scope, day, sharers)
+  SELECT tenant, s.scope, day, sum(d) FROM ({moves}) moves {scopes}
+  GROUP BY tenant, s.scope, day HAVING sum(d) <> 0 ORDER BY tenant, s.scope, day
+  ON CONFLICT (tenant, scope, day) DO UPDATE SET sharers = sharer_days.sharers + excluded.sharers;
+"""
+SHARER_OLD = "SELECT tenant, programmes, day, -1 AS d FROM old_rows WHERE shares > 0"
+SHARER_NEW = "SELECT tenant, programmes, day, 1 AS d FROM new_rows WHERE shares > 0"
+
+
+def _sharer_moves(moves: str) -> str:
+    return SHARER_MOVES.format(moves=moves, scopes=SCOPES)
+
+
+SHARER_FUNCTION = (
+    "CREATE FUNCTION sharer_days_move() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    f"IF TG_OP = 'INSERT' THEN {_sharer_moves(SHARER_NEW)} "
+    f"ELSIF TG_OP = 'UPDATE' THEN {_sharer_moves(SHARER_OLD + ' UNION ALL ' + SHARER_NEW)} "
+    f"ELSE {_sharer_moves(SHARER_OLD)} END IF; RETURN NULL; END $$"
+)
+TRIGGERS = (
+    ("daily_activity", "activity_rollups_move"),
+    ("ambassador_daily", "sharer_days_move"),
+)
+
+
 def upgrade() -> None:
     for table, keys in ROLLUPS.items():
         op.create_table(
@@ -109,32 +140,48 @@ def upgrade() -> None:
             *(sa.Column(name, kind, nullable=False) for name, _, kind in keys),
             *(
                 sa.Column(c, sa.BigInteger(), server_default=sa.text("0"), nullable=False)
-                for c in COUNTERS
+                for c in KEPT
             ),
             sa.PrimaryKeyConstraint("tenant", "scope", *(name for name, _, _ in keys)),
         )
+    op.create_table(
+        "sharer_days",
+        sa.Column("tenant", sa.String(), nullable=False),
+        sa.Column("scope", sa.String(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("sharers", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.PrimaryKeyConstraint("tenant", "scope", "day"),
+    )
     op.execute(FUNCTION)
-    for event, tables in (
-        ("INSERT", "NEW TABLE AS new_rows"),
-        ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-        ("DELETE", "OLD TABLE AS old_rows"),
-    ):
-        op.execute(
-            f"CREATE TRIGGER activity_rollups_{event.lower()} AFTER {event} ON daily_activity "
-            f"REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION activity_rollups_move()"
-        )
+    op.execute(SHARER_FUNCTION)
+    for table, function in TRIGGERS:
+        for event, tables in (
+            ("INSERT", "NEW TABLE AS new_rows"),
+            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("DELETE", "OLD TABLE AS old_rows"),
+        ):
+            op.execute(
+                f"CREATE TRIGGER {function}_{event.lower()} AFTER {event} ON {table} "
+                f"REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            )
+    op.execute(
+        "INSERT INTO sharer_days (tenant, scope, day, sharers) "
+        f"SELECT tenant, s.scope, day, count(*) FROM ambassador_daily {SCOPES} "
+        "WHERE shares > 0 GROUP BY 1, 2, 3"
+    )
     for table in ROLLUPS:
         key = ", ".join(["tenant", "scope", *(name for name, _, _ in ROLLUPS[table])])
         op.execute(
-            f"INSERT INTO {table} ({key}, {', '.join(COUNTERS)}) "
-            f"SELECT {key}, {', '.join(f'sum({c})' for c in COUNTERS)} "
+            f"INSERT INTO {table} ({key}, {', '.join(KEPT)}) "
+            f"SELECT {key}, {', '.join(f'sum({c})' for c in KEPT)} "
             f"FROM ({_rows(table, 'daily_activity', '')}) r GROUP BY {key}"
         )
 
 
 def downgrade() -> None:
-    for event in ("insert", "update", "delete"):
-        op.execute(f"DROP TRIGGER activity_rollups_{event} ON daily_activity")
-    op.execute("DROP FUNCTION activity_rollups_move()")
-    for table in ROLLUPS:
+    for table, function in TRIGGERS:
+        for event in ("insert", "update", "delete"):
+            op.execute(f"DROP TRIGGER {function}_{event} ON {table}")
+        op.execute(f"DROP FUNCTION {function}()")
+    for table in (*ROLLUPS, "sharer_days"):
         op.drop_table(table)

@@ -169,26 +169,56 @@ def previous_period(period: Period) -> Period | None:
 
 
 @dataclass(frozen=True)
-class MonthSplit:
-    """Local days `[first, end)` cut into the whole calendar months inside them and the days
-    left at either side: a sum over the days is the sum over `months` from monthly rows plus
-    the sum over `days` from daily rows. Bounds are (first or None for unbounded, end)."""
+class Cover:
+    """Part of a cover of local days: the rows of months (or days) `[first, end)`, added or,
+    with `sign` -1, taken away; `first` None is unbounded."""
 
-    months: tuple[date | None, date] | None
-    days: tuple[tuple[date | None, date], ...]
+    months: bool
+    first: date | None
+    end: date
+    sign: int = 1
 
 
-def split_months(first: date | None, end: date) -> MonthSplit:
-    months_end = month_start(end)
+def month_cover(first: date | None, end: date) -> tuple[Cover, ...]:
+    """Local days `[first, end)` as few monthly and daily rows as it takes: whole months
+    from monthly rows, a month mostly inside as the month less its days outside, a month
+    mostly outside as its days inside. 30 days across a month's end read one month and a
+    few days each side rather than thirty days."""
+    parts: list[Cover] = []
+    month = month_start(end) if first is None else month_start(first)
     if first is None:
-        months_first: date | None = None
-    else:
-        months_first = first if first.day == 1 else add_months(first, 1)
-        if months_first >= months_end:
-            return MonthSplit(None, ((first, end),))
-    days: list[tuple[date | None, date]] = []
-    if first is not None and months_first is not None and first < months_first:
-        days.append((first, months_first))
-    if months_end < end:
-        days.append((months_end, end))
-    return MonthSplit((months_first, months_end), tuple(days))
+        parts.append(Cover(True, None, month))
+    while month < end:
+        following = add_months(month, 1)
+        inside = (month if first is None else max(first, month), min(end, following))
+        inside_days = (inside[1] - inside[0]).days
+        if inside_days == (following - month).days:
+            parts.append(Cover(True, month, following))
+        elif 2 * inside_days <= (following - month).days:
+            parts.append(Cover(False, *inside))
+        else:
+            parts.append(Cover(True, month, following))
+            if inside[0] > month:
+                parts.append(Cover(False, month, inside[0], -1))
+            if inside[1] < following:
+                parts.append(Cover(False, inside[1], following, -1))
+        month = following
+    return _merged(parts)
+
+
+def _merged(parts: list[Cover]) -> tuple[Cover, ...]:
+    """Adjacent added month ranges as one."""
+    merged: list[Cover] = []
+    for part in parts:
+        last = merged[-1] if merged else None
+        if (
+            last
+            and last.months
+            and part.months
+            and last.sign == part.sign == 1
+            and last.end == part.first
+        ):
+            merged[-1] = Cover(True, last.first, part.end)
+        else:
+            merged.append(part)
+    return tuple(merged)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resonance.metrics.domain.periods import split_months
+from resonance.metrics.domain.periods import month_cover
 from resonance.metrics.store.kpi_scope import Scope, activity_where, days, rollup_scope
 from resonance.metrics.store.tables import Campaign
 
@@ -48,48 +48,54 @@ def _totals(values: Any) -> Totals:
     return Totals(*(int(v) for v in values))
 
 
-def _source(scope: Scope, params: dict[str, Any]) -> str:
+def _source(scope: Scope, params: dict[str, Any]) -> tuple[str, bool]:
     """FROM and WHERE over the period's activity, aliased `d`: the per-day rollup (network and
-    family kept) when the segment has one, else the activity rows."""
+    family kept) when the segment has one, else the activity rows; and whether it is the
+    rollup (whose grouped reads keep only keys that sum rows: `_HAS_ROWS`)."""
     rolled = rollup_scope(scope.segment)
     if rolled is None:
-        return f"FROM daily_activity d WHERE {activity_where(scope, params)}"
+        return f"FROM daily_activity d WHERE {activity_where(scope, params)}", False
     params["scope"] = rolled
-    return f"FROM activity_days d WHERE d.tenant = :tenant AND d.scope = :scope AND {days(scope)}"
+    where = f"d.tenant = :tenant AND d.scope = :scope AND {days(scope)}"
+    return f"FROM activity_days d WHERE {where}", True
 
 
-def _item_source(scope: Scope, params: dict[str, Any]) -> str:
-    """FROM over the period's activity per item, aliased `d`: the whole months from the
-    monthly item rollup and the days around them from the daily one (one row per item and
-    month or day), or the activity rows when the segment has no rollup."""
+def _item_source(scope: Scope, params: dict[str, Any]) -> tuple[str, bool]:
+    """FROM over the period's activity per item, aliased `d`: its cover in monthly and daily
+    item rollups (domain/periods.py `month_cover`: whole months, days added or taken away),
+    or the activity rows when the segment has no rollup."""
     rolled = rollup_scope(scope.segment)
     if rolled is None:
-        return f"FROM daily_activity d WHERE {activity_where(scope, params)}"
+        return f"FROM daily_activity d WHERE {activity_where(scope, params)}", False
     params["scope"] = rolled
-    split = split_months(scope.first_day, scope.end_day)
-    columns = ", ".join(["d.content_id", *(f"d.{c}" for c in COLUMNS)])
     parts = []
-    if split.months is not None:
-        first, params["m_end"] = split.months
-        lower = "" if first is None else "d.month >= :m_first AND "
-        params["m_first"] = first
-        parts.append(
-            f"SELECT {columns} FROM activity_item_months d WHERE d.tenant = :tenant "
-            f"AND d.scope = :scope AND {lower}d.month < :m_end"
+    for i, part in enumerate(month_cover(scope.first_day, scope.end_day)):
+        table, column = (
+            ("activity_item_months", "month")
+            if part.months
+            else (
+                "activity_item_days",
+                "day",
+            )
         )
-    for i, (first, end) in enumerate(split.days):
-        lower = "" if first is None else f"d.day >= :d{i}_first AND "
-        params[f"d{i}_first"], params[f"d{i}_end"] = first, end
+        sign = "-" if part.sign < 0 else ""
+        columns = ", ".join(f"{sign}d.{c} AS {c}" for c in (*COLUMNS, "activity_rows"))
+        lower = "" if part.first is None else f"d.{column} >= :p{i}_first AND "
+        params[f"p{i}_first"], params[f"p{i}_end"] = part.first, part.end
         parts.append(
-            f"SELECT {columns} FROM activity_item_days d WHERE d.tenant = :tenant "
-            f"AND d.scope = :scope AND {lower}d.day < :d{i}_end"
+            f"SELECT d.content_id, {columns} FROM {table} d WHERE d.tenant = :tenant "
+            f"AND d.scope = :scope AND {lower}d.{column} < :p{i}_end"
         )
-    return f"FROM ({' UNION ALL '.join(parts)}) d"
+    return f"FROM ({' UNION ALL '.join(parts)}) d", True
+
+
+_HAS_ROWS = "HAVING sum(d.activity_rows) > 0 "
 
 
 async def totals(session: AsyncSession, scope: Scope) -> Totals:
     params = scope.params()
-    row = await session.execute(text(f"SELECT {SUMS} {_source(scope, params)}"), params)
+    source, _ = _source(scope, params)
+    row = await session.execute(text(f"SELECT {SUMS} {source}"), params)
     return _totals(row.one())
 
 
@@ -103,13 +109,14 @@ async def totals_by(
     """Totals per network, family, day or item (items: the `limit` first by `order`)."""
     params: dict[str, Any] = scope.params()
     if group == "item":
-        key, source = "d.content_id", _item_source(scope, params)
+        key, (source, rolled) = "d.content_id", _item_source(scope, params)
     else:
-        key, source = GROUPS[group], _source(scope, params)
-    tail = f"ORDER BY {key}"
+        key, (source, rolled) = GROUPS[group], _source(scope, params)
+    order_by = f"ORDER BY {key}"
     if order:
         params["limit"] = limit
-        tail = f"ORDER BY coalesce(sum(d.{order}), 0) DESC, {key} LIMIT :limit"
+        order_by = f"ORDER BY coalesce(sum(d.{order}), 0) DESC, {key} LIMIT :limit"
+    tail = (_HAS_ROWS if rolled else "") + order_by
     rows = await session.execute(
         text(f"SELECT {key}, {SUMS} {source} GROUP BY {key} {tail}"), params
     )
@@ -117,14 +124,21 @@ async def totals_by(
 
 
 async def sharers_by_day(session: AsyncSession, scope: Scope) -> dict[date, int]:
+    """People who shared, per day: kept per tenant or programme (sharer_days), else counted."""
     params = scope.params()
-    rows = await session.execute(
-        text(
+    rolled = rollup_scope(scope.segment)
+    if rolled is None:
+        query = (
             "SELECT d.day, count(*) FROM ambassador_daily d "
             f"WHERE {activity_where(scope, params)} AND d.shares > 0 GROUP BY d.day"
-        ),
-        params,
-    )
+        )
+    else:
+        params["scope"] = rolled
+        query = (
+            "SELECT d.day, d.sharers FROM sharer_days d WHERE d.tenant = :tenant "
+            f"AND d.scope = :scope AND {days(scope)} AND d.sharers > 0"
+        )
+    rows = await session.execute(text(query), params)
     return {day: int(n) for day, n in rows}
 
 
