@@ -58,9 +58,9 @@ from resonance.devstack.testing import REPO, free_port
 from resonance.metrics.domain.segments import EVERYONE, Segment
 from resonance.metrics.domain.windows import PeriodName, PeriodRequest
 from resonance.metrics.main import create_app
-from resonance.metrics.service import boards, kpis_content, kpis_people
+from resonance.metrics.service import boards, kpis_content, kpis_people, populations
 from resonance.metrics.settings import MetricsSettings
-from resonance.metrics.store import population_spans, retention_marks
+from resonance.metrics.store import member_months, population_spans, retention_marks
 
 TENANT = "bench"
 AMBASSADORS = 100_000
@@ -514,11 +514,30 @@ async def keep_populations(url: str) -> None:
     async with runtime.unit_of_work() as uow:
         await population_spans.refresh(uow.session, TENANT)
         await retention_marks.refresh(uow.session, TENANT, "UTC")
+        await member_months.recount(uow.session, TENANT, "UTC")
     async with runtime.db.session() as session:
         await session.execute(text("ANALYZE population_spans"))
         await session.execute(text("ANALYZE retention_marks"))
+        await session.execute(text("ANALYZE ambassador_monthly"))
     await runtime.db.dispose()
-    print(f"population spans and retention marks in {time.perf_counter() - started:.1f} s")
+    print(
+        f"population spans, retention marks and member months in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+
+
+async def ensure_zone(url: str) -> None:
+    """What the boards job does each round: counts the kept population models in the
+    tenant's zone if they are not (a kept database after a migration that adds one)."""
+    runtime = create_app(metrics_settings(url, None)).state.runtime
+    started = time.perf_counter()
+    async with runtime.unit_of_work() as uow:
+        recounted = await populations.ensure_zone(uow, TENANT)
+    if recounted:
+        async with runtime.db.session() as session:
+            await session.execute(text("ANALYZE"))
+        print(f"kept population models counted in {time.perf_counter() - started:.1f} s")
+    await runtime.db.dispose()
 
 
 def main() -> None:
@@ -554,6 +573,7 @@ def main() -> None:
         upgrade_to_head(REPO / "services" / "metrics" / "migrations", url)
         if seed(pg):
             asyncio.run(keep_populations(url))
+        asyncio.run(ensure_zone(url))
         print(f"load average before the measures: {os.getloadavg()[0]:.1f}", flush=True)
         if kafka is None:
             asyncio.run(kpis_alone(url, pg, args.runs, args.explain))

@@ -19,15 +19,16 @@ from resonance.metrics.store.kpi_scope import Scope, rollup_scope
 # Each row's programmes travel as one comma-separated text (arrays of arrays must be even).
 UPSERT = (
     "INSERT INTO daily_activity (tenant, day, ambassador_id, content_id, campaign_id, network, "
-    "family, segment_known, programmes, shares, clicks, impressions, measured_posts, "
+    "family, segment_known, programmes, site, shares, clicks, impressions, measured_posts, "
     "failed_shares) SELECT :tenant, r.day, r.who, r.item, r.campaign, r.network, r.family, true, "
-    "string_to_array(r.programmes, ','), r.shares, r.clicks, r.impressions, r.posts, r.failed "
+    "string_to_array(r.programmes, ','), r.site, r.shares, r.clicks, r.impressions, r.posts, "
+    "r.failed "
     "FROM unnest(CAST(:days AS date[]), CAST(:people AS text[]), CAST(:items AS text[]), "
     "CAST(:campaigns AS text[]), CAST(:networks AS text[]), CAST(:families AS text[]), "
-    "CAST(:programmes AS text[]), CAST(:shares AS int[]), CAST(:clicks AS int[]), "
-    "CAST(:impressions AS int[]), CAST(:posts AS int[]), CAST(:failed AS int[])) "
-    "AS r(day, who, item, campaign, network, family, programmes, shares, clicks, impressions, "
-    "posts, failed) "
+    "CAST(:programmes AS text[]), CAST(:sites AS text[]), CAST(:shares AS int[]), "
+    "CAST(:clicks AS int[]), CAST(:impressions AS int[]), CAST(:posts AS int[]), "
+    "CAST(:failed AS int[])) AS r(day, who, item, campaign, network, family, programmes, site, "
+    "shares, clicks, impressions, posts, failed) "
     "ON CONFLICT (tenant, day, ambassador_id, content_id, campaign_id, network) DO UPDATE SET "
     "shares = daily_activity.shares + excluded.shares, "
     "clicks = daily_activity.clicks + excluded.clicks, "
@@ -55,12 +56,14 @@ def _batch(rng: random.Random, tenant: str, rows: int) -> dict[str, Any]:
             rng.randrange(500),
             rng.randrange(2),
             rng.randrange(2),
+            rng.choice(("paris", "lyon", None)),
         )
     keys, values = list(keyed), list(keyed.values())
     columns = ("campaigns", "families", "programmes", "shares", "clicks", "impressions")
     batch: dict[str, Any] = {name: [v[i] for v in values] for i, name in enumerate(columns)}
     batch["posts"] = [v[6] for v in values]
     batch["failed"] = [v[7] for v in values]
+    batch["sites"] = [v[8] for v in values]
     for i, name in enumerate(("days", "people", "items", "networks")):
         batch[name] = [k[i] for k in keys]
     return {"tenant": tenant, **batch}
@@ -74,7 +77,7 @@ async def _write_history(svc: RunningService, tenant: str) -> None:
         # A person's programmes filled in after their rows were written.
         await session.execute(
             text(
-                "UPDATE daily_activity SET programmes = ARRAY['p2', 'p3'] "
+                "UPDATE daily_activity SET programmes = ARRAY['p2', 'p3'], site = 'paris' "
                 "WHERE tenant = :tenant AND ambassador_id IN ('a1', 'a2')"
             ),
             {"tenant": tenant},
@@ -100,17 +103,18 @@ KEYS = {"network": "network", "family": "family", "day": "day", "item": "content
 async def _from_rows(svc: RunningService, scope: Scope, group: str) -> dict[Any, Totals]:
     """What the activity rows say, filtered and summed in Python (the plain computation)."""
     query = (
-        f"SELECT day, {KEYS[group]}, programmes, {', '.join(COLUMNS)} FROM daily_activity "
+        f"SELECT day, {KEYS[group]}, programmes, site, {', '.join(COLUMNS)} FROM daily_activity "
         "WHERE tenant = :tenant"
     )
     async with svc.runtime.db.session() as session:
         rows = (await session.execute(text(query), {"tenant": scope.tenant})).all()
     wanted = scope.segment.programmes
     sums: dict[Any, list[int]] = {}
-    for day, key, programmes, *values in rows:
+    sites = scope.segment.sites
+    for day, key, programmes, site, *values in rows:
         if (scope.first_day is not None and day < scope.first_day) or day >= scope.end_day:
             continue
-        if wanted and not wanted & set(programmes):
+        if (wanted and not wanted & set(programmes)) or (sites and site not in sites):
             continue
         totals = sums.setdefault(key, [0] * len(COLUMNS))
         for i, value in enumerate(values):
@@ -131,7 +135,11 @@ PERIODS = (
     (date(2026, 6, 1), date(2026, 6, 3)),  # a month's first days
     (None, date(2026, 6, 11)),  # all time
 )
-SEGMENTS = (EVERYONE, Segment(programmes=frozenset({"p2"})))
+SEGMENTS = (
+    EVERYONE,
+    Segment(programmes=frozenset({"p2"})),
+    Segment(sites=frozenset({"paris"})),  # per day from its scope, per item from the rows
+)
 
 
 async def test_kpi_reads_over_the_rollups_answer_what_the_activity_rows_answer(
@@ -139,7 +147,7 @@ async def test_kpi_reads_over_the_rollups_answer_what_the_activity_rows_answer(
 ) -> None:
     await _write_history(metrics, tenant)
     for segment in SEGMENTS:
-        assert rollup_scope(segment) is not None  # these reads take the rollups
+        assert rollup_scope(segment) is not None  # these reads take the per-day rollup
         for first, end in PERIODS:
             scope = _scope(tenant, first, end, segment)
             for group in KEYS:
@@ -167,18 +175,25 @@ async def test_top_items_from_the_rollups_rank_as_the_rows_do(
     assert top == ranked
 
 
-def test_a_segment_on_other_attributes_reads_the_activity_rows() -> None:
-    assert rollup_scope(Segment(sites=frozenset({"paris"}))) is None
+def test_segments_of_one_value_of_one_field_have_a_scope_others_read_the_rows() -> None:
+    assert rollup_scope(EVERYONE) == ""
+    assert rollup_scope(Segment(programmes=frozenset({"p1"}))) == "programme:p1"
+    assert rollup_scope(Segment(programmes=frozenset({"p1"})), items=True) == "programme:p1"
+    assert rollup_scope(Segment(sites=frozenset({"paris"}))) == "site:paris"
+    assert rollup_scope(Segment(job_families=frozenset({"sales"}))) == "job_family:sales"
+    # Items are kept per tenant and programme only.
+    assert rollup_scope(Segment(sites=frozenset({"paris"})), items=True) is None
     assert rollup_scope(Segment(programmes=frozenset({"p1", "p2"}))) is None
+    assert rollup_scope(Segment(sites=frozenset({"paris", "lyon"}))) is None
     assert rollup_scope(Segment(programmes=frozenset({"p1"}), sites=frozenset({"x"}))) is None
-    assert rollup_scope(Segment(programmes=frozenset({"p1"}))) == "p1"
 
 
 PERSON_DAYS = (
-    "INSERT INTO ambassador_daily (tenant, ambassador_id, day, segment_known, programmes, shares) "
-    "SELECT :tenant, r.who, r.day, true, string_to_array(r.programmes, ','), r.shares "
-    "FROM unnest(CAST(:people AS text[]), CAST(:days AS date[]), CAST(:programmes AS text[]), "
-    "CAST(:shares AS int[])) AS r(who, day, programmes, shares) "
+    "INSERT INTO ambassador_daily (tenant, ambassador_id, day, segment_known, programmes, site, "
+    "shares) SELECT :tenant, r.who, r.day, true, string_to_array(r.programmes, ','), r.site, "
+    "r.shares FROM unnest(CAST(:people AS text[]), CAST(:days AS date[]), "
+    "CAST(:programmes AS text[]), CAST(:sites AS text[]), CAST(:shares AS int[])) "
+    "AS r(who, day, programmes, site, shares) "
     "ON CONFLICT (tenant, ambassador_id, day) DO UPDATE SET "
     "shares = ambassador_daily.shares + excluded.shares"
 )
@@ -202,12 +217,13 @@ async def test_sharers_per_day_are_kept_as_the_person_days_change(
                     "programmes": [
                         ",".join(rng.sample(PROGRAMMES, rng.randrange(3))) for _ in keys
                     ],
+                    "sites": [rng.choice(("paris", "lyon", None)) for _ in keys],
                     "shares": [rng.choice((0, 0, 1, 2)) for _ in keys],
                 },
             )
         await session.execute(
             text(
-                "UPDATE ambassador_daily SET programmes = ARRAY['p1'] "
+                "UPDATE ambassador_daily SET programmes = ARRAY['p1'], site = 'lyon' "
                 "WHERE tenant = :tenant AND ambassador_id IN ('a1', 'a2')"
             ),
             {"tenant": tenant},
@@ -219,14 +235,17 @@ async def test_sharers_per_day_are_kept_as_the_person_days_change(
         await session.commit()
         rows = (
             await session.execute(
-                text("SELECT day, programmes, shares FROM ambassador_daily WHERE tenant = :t"),
+                text(
+                    "SELECT day, programmes, site, shares FROM ambassador_daily WHERE tenant = :t"
+                ),
                 {"t": tenant},
             )
         ).all()
     for segment in SEGMENTS:
         expected: dict[date, int] = {}
-        for day, programmes, shares in rows:
-            if shares > 0 and (not segment.programmes or segment.programmes & set(programmes)):
+        for day, programmes, site, shares in rows:
+            in_programme = not segment.programmes or segment.programmes & set(programmes)
+            if shares > 0 and in_programme and (not segment.sites or site in segment.sites):
                 expected[day] = expected.get(day, 0) + 1
         scope = _scope(tenant, date(2026, 5, 3), date(2026, 5, 18), segment)
         async with metrics.runtime.db.session() as session:

@@ -12,6 +12,7 @@ The tenant reports in UTC; "now" is Wednesday 20 May 2026, noon (the fixture's c
   1 April, still open; shared 12 May.
 - dan: invited to p1 1 April, never enrolled.
 - eve: enrolled p2 10 May (site paris); never shared.
+- zed: shared 7 May, never anyone's member.
 """
 
 from datetime import UTC, date, datetime
@@ -34,7 +35,7 @@ from resonance.metrics.domain.segments import EVERYONE, Segment
 from resonance.metrics.domain.windows import PeriodName, PeriodRequest
 from resonance.metrics.service import config, kpis_people, people, populations, shares
 from resonance.metrics.service.scope import resolve_scope, today
-from resonance.metrics.store import kpi_people, retention_marks
+from resonance.metrics.store import kpi_people, member_months, retention_marks
 from resonance.metrics.store.kpi_people import PopulationCounts
 
 APRIL_1 = datetime(2026, 4, 1, 10, tzinfo=UTC)
@@ -60,6 +61,7 @@ async def _history(svc: RunningService, tenant: str) -> None:
         share("ann", 3, at(4)),
         share("bob", 2, at(6)),  # before his p2 enrolment arrives
         share("cat", 1, at(12)),
+        share("zed", 1, at(7)),  # nobody's member: counts in no population
     ):
         async with svc.runtime.unit_of_work() as uow:
             await shares.made(uow, tenant, event)
@@ -183,6 +185,11 @@ async def test_population_reads_equal_the_plain_computation(
                     uow.session, (await resolve_scope(uow, manager(tenant), request, segment))[2]
                 )
             counts, plain_buckets = await _plain(metrics, tenant, p.period, segment)
+            async with metrics.runtime.unit_of_work() as uow:
+                scope = (await resolve_scope(uow, manager(tenant), request, segment))[2]
+                kept = await member_months.usable(uow.session, scope)
+            # Whole months of the whole tenant read the kept member months.
+            assert (kept is not None) == (request in (MAY, APRIL) and segment == EVERYONE)
             assert p.counts == counts, (request, segment)
             assert buckets == plain_buckets, (request, segment)
             assert c.people == counts.enrolled

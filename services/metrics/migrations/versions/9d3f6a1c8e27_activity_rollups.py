@@ -7,9 +7,10 @@ Revises: c4e2a8f61d07
 A programme manager's KPIs over a month read a few hundred rows (days x networks x
 families) or one row per item, instead of the month's daily_activity rows (one per person,
 item, network and day: about as many as the month's shares). `scope` is '' for the whole
-tenant, else one programme the row's person was in (a row counts under each of its
-programmes, as the segment filter `programmes && ARRAY[...]` counts it for one programme).
-Segments on other attributes keep reading daily_activity (store/kpi_activity.py).
+tenant, else one programme the row's person was in ('programme:<id>': a row counts under
+each of its programmes, as the segment filter `programmes && ARRAY[...]` counts it for one
+programme) or, per day, one value of one attribute ('site:lyon'). Other segments keep
+reading daily_activity (store/kpi_activity.py).
 """
 
 # Every name interpolated below is one of ours (COUNTERS, ROLLUPS).
@@ -66,14 +67,30 @@ ROLLUPS: dict[str, tuple[tuple[str, str, sa.types.TypeEngine[object]], ...]] = {
     ),
 }
 
-# A row counts for the tenant ('') and for each of its programmes.
-SCOPES = "CROSS JOIN LATERAL unnest(array_prepend(CAST('' AS text), programmes)) AS s(scope)"
+# A row counts for the tenant (''), for each of its programmes ('programme:<id>') and, in
+# the per-day tables, for each attribute of the person it was written with ('site:<v>',
+# 'brand:<v>', ...): a segment of one value of one field reads one scope. Items are kept
+# per tenant and programme only (an item key times seven scopes is most of the fold's
+# writes).
+PROGRAMME_SCOPES = "ARRAY(SELECT 'programme:' || p FROM unnest(programmes) AS p)"
+ATTRIBUTES = ("brand", "entity", "site", "country", "job_family")
+SCOPES = (
+    "CROSS JOIN LATERAL unnest(ARRAY[CAST('' AS text), "
+    + ", ".join(f"'{a}:' || {a}" for a in ATTRIBUTES)
+    + f"] || {PROGRAMME_SCOPES}) AS s(scope)"
+)
+ITEM_SCOPES = (
+    f"CROSS JOIN LATERAL unnest(array_prepend(CAST('' AS text), {PROGRAMME_SCOPES})) AS s(scope)"
+)
 
 
 def _rows(table: str, source: str, sign: str) -> str:
     keys = ", ".join(f"{sql} AS {name}" for name, sql, _ in ROLLUPS[table])
     values = ", ".join([*(f"{sign}{c} AS {c}" for c in COUNTERS), f"{sign}1 AS activity_rows"])
-    return f"SELECT tenant, s.scope, {keys}, {values} FROM {source} {SCOPES}"
+    scopes = SCOPES if table == "activity_days" else ITEM_SCOPES
+    return (
+        f"SELECT tenant, s.scope, {keys}, {values} FROM {source} {scopes} WHERE s.scope IS NOT NULL"
+    )
 
 
 def _moves(table: str, sources: tuple[tuple[str, str], ...]) -> str:
@@ -107,12 +124,13 @@ FUNCTION = (
 # day counts once it has shares, kept from ambassador_daily (one row per person and day).
 SHARER_MOVES = """
   INSERT INTO sharer_days (tenant, scope, day, sharers)
-  SELECT tenant, s.scope, day, sum(d) FROM ({moves}) moves {scopes}
+  SELECT tenant, s.scope, day, sum(d) FROM ({moves}) moves {scopes} WHERE s.scope IS NOT NULL
   GROUP BY tenant, s.scope, day HAVING sum(d) <> 0 ORDER BY tenant, s.scope, day
   ON CONFLICT (tenant, scope, day) DO UPDATE SET sharers = sharer_days.sharers + excluded.sharers;
 """
-SHARER_OLD = "SELECT tenant, programmes, day, -1 AS d FROM old_rows WHERE shares > 0"
-SHARER_NEW = "SELECT tenant, programmes, day, 1 AS d FROM new_rows WHERE shares > 0"
+SHARER_COLUMNS = f"tenant, programmes, {', '.join(ATTRIBUTES)}, day"
+SHARER_OLD = f"SELECT {SHARER_COLUMNS}, -1 AS d FROM old_rows WHERE shares > 0"
+SHARER_NEW = f"SELECT {SHARER_COLUMNS}, 1 AS d FROM new_rows WHERE shares > 0"
 
 
 def _sharer_moves(moves: str) -> str:
@@ -167,7 +185,7 @@ def upgrade() -> None:
     op.execute(
         "INSERT INTO sharer_days (tenant, scope, day, sharers) "
         f"SELECT tenant, s.scope, day, count(*) FROM ambassador_daily {SCOPES} "
-        "WHERE shares > 0 GROUP BY 1, 2, 3"
+        "WHERE shares > 0 AND s.scope IS NOT NULL GROUP BY 1, 2, 3"
     )
     for table in ROLLUPS:
         key = ", ".join(["tenant", "scope", *(name for name, _, _ in ROLLUPS[table])])

@@ -1,12 +1,12 @@
-"""Keeps the population read models (population spans, retention marks) in step with the
-memberships and share days they summarise, in the fact's own transaction."""
+"""Keeps the population read models (population spans, member months, retention marks) in
+step with the memberships and share days they summarise, in the fact's own transaction."""
 
 from collections.abc import Iterable
 from datetime import date
 
 from resonance.metrics.service import Uow
 from resonance.metrics.service.config import tenant_config
-from resonance.metrics.store import population_spans, retention_marks
+from resonance.metrics.store import member_months, population_spans, retention_marks
 
 
 async def membership_changed(uow: Uow, tenant: str, ambassador_id: str) -> None:
@@ -15,6 +15,7 @@ async def membership_changed(uow: Uow, tenant: str, ambassador_id: str) -> None:
     await uow.session.flush()
     config = await tenant_config(uow, tenant)
     await population_spans.refresh(uow.session, tenant, [ambassador_id])
+    await member_months.recount(uow.session, tenant, config.timezone, [ambassador_id])
     await retention_marks.refresh(uow.session, tenant, config.timezone, [ambassador_id])
 
 
@@ -27,14 +28,19 @@ async def zone_changed(uow: Uow, tenant: str, timezone: str) -> None:
     """The tenant's days moved: every enrolment day and week mark again (once per change)."""
     await uow.session.flush()
     await retention_marks.refresh(uow.session, tenant, timezone)
+    await member_months.recount(uow.session, tenant, timezone)
 
 
 async def ensure_zone(uow: Uow, tenant: str) -> bool:
-    """Recounts the tenant's retention marks if they were counted in another zone than the
-    tenant's (the service's default zone changed, or a migration assumed UTC); True when it
-    did. Until then retention reads the share days."""
+    """Recounts the tenant's retention marks and member months if they were counted in
+    another zone than the tenant's (the service's default zone changed, a migration assumed
+    UTC or counted none); True when it did. Until then the reads use the rows."""
     config = await tenant_config(uow, tenant)
+    recounted = False
+    if await member_months.zone(uow.session, tenant) != config.timezone:
+        await member_months.recount(uow.session, tenant, config.timezone)
+        recounted = True
     if await retention_marks.in_zone(uow.session, tenant, config.timezone):
-        return False
+        return recounted
     await retention_marks.refresh(uow.session, tenant, config.timezone)
     return True

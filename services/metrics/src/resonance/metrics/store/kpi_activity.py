@@ -64,7 +64,7 @@ def _item_source(scope: Scope, params: dict[str, Any]) -> tuple[str, bool]:
     """FROM over the period's activity per item, aliased `d`: its cover in monthly and daily
     item rollups (domain/periods.py `month_cover`: whole months, days added or taken away),
     or the activity rows when the segment has no rollup."""
-    rolled = rollup_scope(scope.segment)
+    rolled = rollup_scope(scope.segment, items=True)
     if rolled is None:
         return f"FROM daily_activity d WHERE {activity_where(scope, params)}", False
     params["scope"] = rolled

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resonance.metrics.store import member_months
 from resonance.metrics.store.boards import segment_sql
 from resonance.metrics.store.kpi_scope import (
     Scope,
@@ -138,23 +139,32 @@ def _everyone(parts: list[People]) -> str:
     return " UNION ALL ".join(part.rows() for part in parts)
 
 
+CONNECTED = (
+    "SELECT c.ambassador_id FROM connections c WHERE c.tenant = :tenant "
+    "AND c.connected_at < :end_ts AND (c.disconnected_at IS NULL "
+    "OR CAST(:start_ts AS timestamptz) IS NULL OR c.disconnected_at >= :start_ts)"
+)
+
+
 async def population_counts(session: AsyncSession, scope: Scope) -> PopulationCounts:
     """The people in the segment (enrolled at some moment of the period, targeted and
     engaged by its end), in one pass over their rows, each met with their activity and
-    connections in the period (hashed: far fewer rows than people)."""
+    connections in the period (hashed: far fewer rows than people); over one whole month
+    of the whole tenant, their activity from the kept member months instead."""
     params = scope.params()
-    people = _everyone(people_of(scope, params))
+    parts = people_of(scope, params)
     await short_read(session)
+    month = await member_months.usable(session, scope)
+    if month is not None:
+        return await _kept_population_counts(session, params, parts, month)
+    people = _everyone(parts)
     row = (
         await session.execute(
             text(
                 "WITH act AS (SELECT d.ambassador_id, bool_or(d.shares > 0) AS shared, "
                 f"bool_or(d.contributions > 0) AS active {person_activity(scope)} "
                 "GROUP BY d.ambassador_id), "
-                "conn AS (SELECT DISTINCT c.ambassador_id FROM connections c "
-                "WHERE c.tenant = :tenant AND c.connected_at < :end_ts AND (c.disconnected_at "
-                "IS NULL OR CAST(:start_ts AS timestamptz) IS NULL "
-                "OR c.disconnected_at >= :start_ts)) "
+                f"conn AS (SELECT DISTINCT ambassador_id FROM ({CONNECTED}) c) "
                 "SELECT count(*) FILTER (WHERE per.e), "
                 "count(*) FILTER (WHERE per.e AND act.shared), "
                 "count(*) FILTER (WHERE per.e AND act.active), "
@@ -169,11 +179,77 @@ async def population_counts(session: AsyncSession, scope: Scope) -> PopulationCo
     return PopulationCounts(*(int(v) for v in row))
 
 
+def _gap_activity(gaps: People) -> str:
+    """FROM and WHERE: the month's activity rows (`d`) of the people with gaps enrolled in
+    the period (`per`), whom the kept flags leave out."""
+    return (
+        f"FROM ({gaps.rows()}) per JOIN ambassador_monthly d ON d.tenant = :tenant "
+        "AND d.month = :month AND d.ambassador_id = per.ambassador_id WHERE per.e"
+    )
+
+
+async def _kept_population_counts(
+    session: AsyncSession, params: dict[str, Any], parts: list[People], month: date
+) -> PopulationCounts:
+    """The people counted in one pass over their rows without meeting their activity; who
+    shared and who contributed from the kept histogram, plus the people with gaps."""
+    params["month"] = month
+    row = (
+        await session.execute(
+            text(
+                "SELECT count(*) FILTER (WHERE per.e), count(*) FILTER (WHERE per.e AND "
+                f"per.ambassador_id IN ({CONNECTED})), count(*) FILTER (WHERE per.t), "
+                f"count(*) FILTER (WHERE per.g) FROM ({_everyone(parts)}) per"
+            ),
+            params,
+        )
+    ).one()
+    gaps = (
+        await session.execute(
+            text(
+                "SELECT count(*) FILTER (WHERE d.shares > 0), "
+                f"count(*) FILTER (WHERE d.contributions > 0) {_gap_activity(parts[1])}"
+            ),
+            params,
+        )
+    ).one()
+    shared, active = await member_months.members_active(session, params["tenant"], month)
+    enrolled, connected, targeted, engaged = (int(v) for v in row)
+    return PopulationCounts(
+        enrolled, shared + int(gaps[0]), active + int(gaps[1]), connected, targeted, engaged
+    )
+
+
+async def _kept_contribution_buckets(
+    session: AsyncSession, params: dict[str, Any], parts: list[People], month: date
+) -> dict[int, int]:
+    params["month"] = month
+    enrolled = (
+        await session.execute(
+            text(f"SELECT count(*) FROM ({_everyone(parts)}) per WHERE per.e"), params
+        )
+    ).scalar_one()
+    buckets = await member_months.members_by_contributions(session, params["tenant"], month)
+    gaps = await session.execute(
+        text(f"SELECT d.contributions, count(*) {_gap_activity(parts[1])} GROUP BY 1"), params
+    )
+    for contributions, people in gaps:
+        buckets[int(contributions)] = buckets.get(int(contributions), 0) + int(people)
+    zeros = int(enrolled) - sum(n for c, n in buckets.items() if c > 0)
+    buckets = {c: n for c, n in buckets.items() if c > 0}
+    return {0: zeros, **buckets} if zeros else buckets
+
+
 async def contribution_buckets(session: AsyncSession, scope: Scope) -> dict[int, int]:
-    """{contributions in the period: number of enrolled people} (zeros included)."""
+    """{contributions in the period: number of enrolled people} (zeros included); over one
+    whole month of the whole tenant, from the kept member months."""
     params = scope.params()
-    people = _everyone(people_of(scope, params))
+    parts = people_of(scope, params)
     await short_read(session)
+    month = await member_months.usable(session, scope)
+    if month is not None:
+        return await _kept_contribution_buckets(session, params, parts, month)
+    people = _everyone(parts)
     rows = await session.execute(
         text(
             "WITH act AS (SELECT d.ambassador_id, sum(d.contributions) AS n "

@@ -70,15 +70,33 @@ def memberships_from(scope: Scope, params: dict[str, Any]) -> tuple[str, list[st
     return source, conditions
 
 
-def rollup_scope(segment: Segment) -> str | None:
-    """The activity rollup a segment's activity is summed in (migration 9d3f6a1c8e27): '' for
-    the whole tenant, the programme for one programme alone; None when the read needs the
-    activity rows (other attributes, several programmes: a row in two of them counts once)."""
+# Segment field -> the attribute column activity rows keep it in.
+_ATTRIBUTES = {
+    "brands": "brand",
+    "entities": "entity",
+    "sites": "site",
+    "countries": "country",
+    "job_families": "job_family",
+}
+
+
+def rollup_scope(segment: Segment, items: bool = False) -> str | None:
+    """The activity rollup scope a segment's activity is summed in (migration 9d3f6a1c8e27):
+    '' for the whole tenant, 'programme:<id>' for one programme alone and, per day (not per
+    item), '<attribute>:<value>' for one value of one attribute alone; None when the read
+    needs the activity rows (several values, several fields: a row may match twice)."""
     if segment.is_everyone:
         return ""
-    if len(segment.programmes) == 1 and segment.people_part().is_everyone:
-        return next(iter(segment.programmes))
-    return None
+    named = [("programmes", segment.programmes)]
+    named += [(name, getattr(segment, name)) for name in _ATTRIBUTES]
+    fields = [(name, values) for name, values in named if values]
+    if len(fields) != 1 or len(fields[0][1]) != 1:
+        return None
+    name, values = fields[0]
+    value = next(iter(values))
+    if name == "programmes":
+        return f"programme:{value}"
+    return None if items else f"{_ATTRIBUTES[name]}:{value}"
 
 
 async def short_read(session: AsyncSession) -> None:

@@ -143,14 +143,15 @@ async def is_erased(session: AsyncSession, tenant: str, ambassador_id: str) -> b
 
 
 # Tables whose rows are anonymous aggregates once re-keyed (counts stay right: one anonymous
-# id stands for one erased person).
+# id stands for one erased person). The span moves before the activity: the person-months
+# the activity's move creates are flagged from the anonymous id's span (member months).
 REKEYED = (
     "ambassadors",
     "memberships",
+    "population_spans",
     "connections",
     "daily_activity",
     "ambassador_daily",
-    "population_spans",
     "retention_marks",
 )
 # Tables of personal gamification and choices: deleted outright.
