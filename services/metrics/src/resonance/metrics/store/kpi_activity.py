@@ -60,33 +60,46 @@ def _source(scope: Scope, params: dict[str, Any]) -> tuple[str, bool]:
     return f"FROM activity_days d WHERE {where}", True
 
 
-def _item_source(scope: Scope, params: dict[str, Any]) -> tuple[str, bool]:
+def _item_source(
+    scope: Scope, params: dict[str, Any], columns: tuple[str, ...] = tuple(COLUMNS), only: str = ""
+) -> tuple[str, bool]:
     """FROM over the period's activity per item, aliased `d`: its cover in monthly and daily
     item rollups (domain/periods.py `month_cover`: whole months, days added or taken away),
-    or the activity rows when the segment has no rollup."""
+    or the activity rows when the segment has no rollup. The rollups' rows carry `columns`
+    and `activity_rows`; `only` is a condition on their `d.content_id`."""
     rolled = rollup_scope(scope.segment, items=True)
     if rolled is None:
         return f"FROM daily_activity d WHERE {activity_where(scope, params)}", False
     params["scope"] = rolled
     parts = []
     for i, part in enumerate(month_cover(scope.first_day, scope.end_day)):
-        table, column = (
-            ("activity_item_months", "month")
-            if part.months
-            else (
-                "activity_item_days",
-                "day",
-            )
-        )
+        table, column = ("activity_item_days", "day")
+        if part.months:
+            table, column = ("activity_item_months", "month")
         sign = "-" if part.sign < 0 else ""
-        columns = ", ".join(f"{sign}d.{c} AS {c}" for c in (*COLUMNS, "activity_rows"))
+        values = ", ".join(f"{sign}d.{c} AS {c}" for c in (*columns, "activity_rows"))
         lower = "" if part.first is None else f"d.{column} >= :p{i}_first AND "
         params[f"p{i}_first"], params[f"p{i}_end"] = part.first, part.end
         parts.append(
-            f"SELECT d.content_id, {columns} FROM {table} d WHERE d.tenant = :tenant "
-            f"AND d.scope = :scope AND {lower}d.{column} < :p{i}_end"
+            f"SELECT d.content_id, {values} FROM {table} d WHERE d.tenant = :tenant "
+            f"AND d.scope = :scope AND {lower}d.{column} < :p{i}_end{only}"
         )
     return f"FROM ({' UNION ALL '.join(parts)}) d", True
+
+
+def _top_items(scope: Scope, params: dict[str, Any], order: str) -> tuple[str, str]:
+    """A WITH clause naming the `:limit` first items by `order` (`top`), and FROM over the
+    rollups' rows of those items only: items are ranked on that one column first (summing
+    every column for every item cost ~60 ms over a rolling month of 2,000 items), then the
+    few are summed whole."""
+    ranked, _ = _item_source(scope, params, (order,))
+    top = (
+        f"WITH top AS MATERIALIZED (SELECT d.content_id {ranked} GROUP BY d.content_id "
+        f"{_HAS_ROWS}ORDER BY coalesce(sum(d.{order}), 0) DESC, d.content_id LIMIT :limit) "
+    )
+    only = " AND d.content_id IN (SELECT content_id FROM top)"
+    source, _ = _item_source(scope, params, only=only)
+    return top, source
 
 
 _HAS_ROWS = "HAVING sum(d.activity_rows) > 0 "
@@ -108,7 +121,12 @@ async def totals_by(
 ) -> list[tuple[Any, Totals]]:
     """Totals per network, family, day or item (items: the `limit` first by `order`)."""
     params: dict[str, Any] = scope.params()
-    if group == "item":
+    prefix = ""
+    if group == "item" and order and rollup_scope(scope.segment, items=True) is not None:
+        params["limit"] = limit
+        key, rolled = "d.content_id", True
+        prefix, source = _top_items(scope, params, order)
+    elif group == "item":
         key, (source, rolled) = "d.content_id", _item_source(scope, params)
     else:
         key, (source, rolled) = GROUPS[group], _source(scope, params)
@@ -118,7 +136,7 @@ async def totals_by(
         order_by = f"ORDER BY coalesce(sum(d.{order}), 0) DESC, {key} LIMIT :limit"
     tail = (_HAS_ROWS if rolled else "") + order_by
     rows = await session.execute(
-        text(f"SELECT {key}, {SUMS} {source} GROUP BY {key} {tail}"), params
+        text(f"{prefix}SELECT {key}, {SUMS} {source} GROUP BY {key} {tail}"), params
     )
     return [(r[0], _totals(r[1:])) for r in rows]
 
