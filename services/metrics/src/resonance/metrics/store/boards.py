@@ -150,18 +150,18 @@ async def _kept_board_counts(
         f"FROM ({scores}) s JOIN ambassador_prefs p ON p.tenant = :tenant "
         "AND p.ambassador_id = s.ambassador_id AND p.hidden WHERE s.ambassador_id <> :exclude"
     )
+    # One pass over the board's scores for both sums (an all-time board has thousands).
     histogram = (
-        "FROM board_histograms h WHERE h.tenant = :tenant AND h.kind = :kind AND h.label = :label"
+        "SELECT coalesce(sum(h.people) FILTER (WHERE h.score > greatest(:c_score, 0)), 0) "
+        "AS higher, coalesce(sum(h.people), 0) AS listed FROM board_histograms h "
+        "WHERE h.tenant = :tenant AND h.kind = :kind AND h.label = :label AND h.score > 0"
     )
     found = await session.execute(
         text(
-            f"SELECT (SELECT coalesce(sum(h.people), 0) {histogram} "
-            "AND h.score > greatest(:c_score, 0)), "
-            f"(SELECT count(*) {hidden} AND s.score > greatest(:c_score, 0)), "
-            f"(SELECT coalesce(sum(h.people), 0) {histogram} AND h.score > 0), "
-            f"(SELECT count(*) {hidden} AND s.score > 0), "
+            f"SELECT h.higher, (SELECT count(*) {hidden} AND s.score > greatest(:c_score, 0)), "
+            f"h.listed, (SELECT count(*) {hidden} AND s.score > 0), "
             f"(SELECT count(*) FROM ({scores}) s WHERE s.ambassador_id = :exclude "
-            "AND s.score > 0)"
+            f"AND s.score > 0) FROM ({histogram}) h"
         ),
         params,
     )
