@@ -305,6 +305,21 @@ async def test_retention_from_marks_equals_the_share_days(
                 assert kept.curves == plain, (request, segment, weeks)
 
 
+async def _months_by_member_flags(svc: RunningService, tenant: str) -> list[bool]:
+    """For April and May, whole tenant: whether the read takes the member months, each
+    read checked against the plain computation in the tenant's current zone."""
+    taken = []
+    for request in (APRIL, MAY):
+        async with svc.runtime.unit_of_work() as uow:
+            p = await kpis_people.participation(uow, manager(tenant), request, EVERYONE)
+            scope = (await resolve_scope(uow, manager(tenant), request, EVERYONE))[2]
+            buckets = await kpi_people.contribution_buckets(uow.session, scope)
+            taken.append(await member_months.usable(uow.session, scope) is not None)
+        counts, plain_buckets = await _plain(svc, tenant, p.period, EVERYONE)
+        assert (p.counts, buckets) == (counts, plain_buckets), request
+    return taken
+
+
 async def test_a_new_zone_reads_share_days_until_the_marks_are_recounted(
     metrics: RunningService, tenant: str
 ) -> None:
@@ -321,12 +336,14 @@ async def test_a_new_zone_reads_share_days_until_the_marks_are_recounted(
     for segment in SEGMENTS:
         kept, plain = await _retention_both_ways(metrics, tenant, quarter, segment, 8)
         assert kept.curves == plain and kept.curves, segment
+    assert await _months_by_member_flags(metrics, tenant) == [False, False]
     # The rolling boards round recounts them in the tenant's zone, once.
     async with metrics.runtime.unit_of_work() as uow:
         assert await populations.ensure_zone(uow, tenant)
     async with metrics.runtime.unit_of_work() as uow:
         assert not await populations.ensure_zone(uow, tenant)
         assert await retention_marks.enrolment_days(uow.session, scope, 8) is not None
+    assert await _months_by_member_flags(metrics, tenant) == [True, True]
     async with metrics.runtime.db.session() as session:
         found = await session.execute(
             text(

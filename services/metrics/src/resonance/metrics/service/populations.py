@@ -24,13 +24,6 @@ async def new_share_days(uow: Uow, tenant: str, share_days: Iterable[tuple[str, 
     await retention_marks.mark_share_days(uow.session, tenant, share_days)
 
 
-async def zone_changed(uow: Uow, tenant: str, timezone: str) -> None:
-    """The tenant's days moved: every enrolment day and week mark again (once per change)."""
-    await uow.session.flush()
-    await retention_marks.refresh(uow.session, tenant, timezone)
-    await member_months.recount(uow.session, tenant, timezone)
-
-
 async def ensure_zone(uow: Uow, tenant: str) -> bool:
     """Recounts the tenant's retention marks and member months if they were counted in
     another zone than the tenant's (the service's default zone changed, a migration assumed
