@@ -17,14 +17,15 @@ following a power law: a few share a lot); then measures, in the same run:
 Reads call the service functions in-process (one unit of work each: SQL and rules, no HTTP).
 
     uv run python bench/metrics.py [--runs 100] [--events 100000] [--skip-reads]
-        [--data DIR] [--kpis-only] [--explain] [--fold-in-consumers]
+        [--data DIR] [--kpis-only] [--explain] [--fold-in-consumers] [--folds N]
 
 `--data DIR` keeps the PostgreSQL cluster in DIR and reuses its seeded database on the next
 run (migrations still run first, so a new revision's backfill runs on the seeded rows);
 `--kpis-only` times the KPI reads alone (no Kafka, no boards, no ingestion); `--explain` logs
 each KPI read's statements with their plans (auto_explain, ANALYZE) and prints them;
 `--fold-in-consumers` folds in the consumer's process while it takes the events in (by
-default the fold is a process of its own, started once they are taken in).
+default the fold is a process of its own, started once they are taken in); `--folds N`
+starts N fold processes on the backlog, as KEDA scales fold pods out.
 """
 
 import argparse
@@ -365,7 +366,7 @@ def start_folder(settings: MetricsSettings) -> subprocess.Popen[bytes]:
 
 
 async def ingestion_rates(
-    settings: MetricsSettings, kafka: LocalKafka, events: int, fold_apart: bool
+    settings: MetricsSettings, kafka: LocalKafka, events: int, fold_apart: bool, folds: int = 1
 ) -> tuple[float, float]:
     """The consumer's rates on a backlog: the events are on Kafka before the service starts
     (as the batched INSERTs have their rows ready), timed from its partition assignment.
@@ -378,7 +379,8 @@ async def ingestion_rates(
     With `fold_apart` (as deployed: the fold is its own Deployment, scaled on the queue's
     depth) the fold process starts once everything is taken in, so each rate is measured
     alone on the two cores: the consumer's, then the fold's on the backlog it left. Without
-    it the fold runs in the consumer's process from the start, as `make run` once did."""
+    it the fold runs in the consumer's process from the start, as `make run` once did.
+    `folds` processes share the backlog, as fold pods scaled out by KEDA would."""
     end = await produce(kafka, events)
     topic = PREFIX + ShareMade.topic
     group = PREFIX + "metrics.facts"
@@ -393,7 +395,7 @@ async def ingestion_rates(
         bootstrap_servers=kafka.bootstrap_servers, **kafka.client_options(ADMIN)
     )
     await admin.start()
-    folder = None
+    folders: list[subprocess.Popen[bytes]] = []
     try:
         async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
             deadline = time.monotonic() + 120
@@ -408,7 +410,7 @@ async def ingestion_rates(
                 await asyncio.sleep(0.02)
             taken_in = time.perf_counter() - started
             if fold_apart:
-                folder = start_folder(settings)
+                folders = [start_folder(settings) for _ in range(folds)]
                 started = time.perf_counter()  # its start-up counts against it
             while True:
                 async with runtime.db.session() as session:
@@ -422,8 +424,9 @@ async def ingestion_rates(
                 raise RuntimeError(f"{applied} of {events} share.made folded")
     finally:
         await admin.close()
-        if folder is not None:
+        for folder in folders:
             folder.terminate()
+        for folder in folders:
             folder.wait(30)
     return events / taken_in, events / folded
 
@@ -455,7 +458,13 @@ async def kpis_alone(url: str, pg: LocalPostgres, runs: int, explain: bool) -> N
 
 
 async def bench(
-    url: str, kafka: LocalKafka, runs: int, events: int, skip_reads: bool, fold_apart: bool
+    url: str,
+    kafka: LocalKafka,
+    runs: int,
+    events: int,
+    skip_reads: bool,
+    fold_apart: bool,
+    folds: int = 1,
 ) -> None:
     settings = metrics_settings(url, kafka)
     runtime = create_app(settings).state.runtime
@@ -470,9 +479,9 @@ async def bench(
         await reads(runtime, runs, kpis_only=False)
     raw = await raw_insert_rate(runtime, events)
     await runtime.db.dispose()
-    ingest, folded = await ingestion_rates(settings, kafka, events, fold_apart)
+    ingest, folded = await ingestion_rates(settings, kafka, events, fold_apart, folds)
     where = (
-        "in a process of its own, on the backlog once taken in"
+        f"in {folds} process{'es' if folds > 1 else ''} of its own, on the backlog once taken in"
         if fold_apart
         else "in the consumer's process, while it takes the events in"
     )
@@ -554,6 +563,9 @@ def main() -> None:
         action="store_true",
         help="fold in the consumer's process (default: its own process, as deployed)",
     )
+    parser.add_argument(
+        "--folds", type=int, default=1, help="fold processes sharing the backlog (fold pods)"
+    )
     args = parser.parse_args()
     if args.data:
         root = args.data.absolute()
@@ -581,7 +593,15 @@ def main() -> None:
         kafka.wait_ready()
         kafka.create_topics(all_topics(PREFIX), partitions=3)
         asyncio.run(
-            bench(url, kafka, args.runs, args.events, args.skip_reads, not args.fold_in_consumers)
+            bench(
+                url,
+                kafka,
+                args.runs,
+                args.events,
+                args.skip_reads,
+                not args.fold_in_consumers,
+                args.folds,
+            )
         )
     finally:
         if kafka:

@@ -59,10 +59,22 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated or isinstance(exc, InterfaceError | OperationalError):
             return True
-        orig = exc.orig
-        sqlstate = str(getattr(orig, "sqlstate", "") or getattr(orig, "pgcode", "") or "")
-        return sqlstate[:2] in {"08", "40", "53", "57"}
+        return sqlstate(exc)[:2] in {"08", "40", "53", "57"}
     return False
+
+
+def sqlstate(exc: BaseException) -> str:
+    """PostgreSQL's SQLSTATE of a database error ('' for anything else)."""
+    if not isinstance(exc, DBAPIError):
+        return ""
+    orig = exc.orig
+    return str(getattr(orig, "sqlstate", "") or getattr(orig, "pgcode", "") or "")
+
+
+def lock_conflict(exc: BaseException) -> bool:
+    """A deadlock or serialization failure: PostgreSQL rolled this transaction back so that
+    another could go on; running it again is the remedy."""
+    return sqlstate(exc) in {"40P01", "40001"}
 
 
 class EventConsumer:

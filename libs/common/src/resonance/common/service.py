@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
+from time import monotonic
 from typing import Generic, TypeVar
 
 from aiokafka import AIOKafkaProducer
@@ -344,16 +345,23 @@ async def _disconnect_kafka(runtime: Runtime[SettingsT]) -> None:
     runtime.producer = None
 
 
+# A worker that ran this long before it crashed starts again after the shortest delay.
+SETTLED_S = 60.0
+
+
 async def _supervise(name: str, work: Callable[[], Awaitable[None]]) -> None:
     """Keeps a worker alive across transient faults (Kafka or the database restarting)."""
     delay = 0.5
     while True:
+        started = monotonic()
         try:
             await work()
             return
         except asyncio.CancelledError:
             raise
         except Exception:
+            if monotonic() - started >= SETTLED_S:
+                delay = 0.5  # a fault after a good run is a new fault, not the same one again
             log.exception("%s crashed; restarting in %.1fs", name, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10)

@@ -5,17 +5,19 @@ Whichever process queued rows, every fold is woken by the queue's NOTIFY at comm
 
 A fold that fails for a reason other than the database or the network being away is retried
 row by row, so one row that cannot be applied is parked (kept with the reason, logged) and
-the rest of the queue flows on.
+the rest of the queue flows on. A fold chosen as a deadlock's victim (folds in several
+processes update the same hot rows) runs again at once.
 """
 
 import asyncio
 import contextlib
 import logging
+import random
 import time
 
 from opentelemetry import metrics
 
-from resonance.common.consumer import is_transient
+from resonance.common.consumer import is_transient, lock_conflict
 from resonance.common.pg_listen import listening
 from resonance.common.service import Runtime
 from resonance.metrics.service import fold
@@ -42,6 +44,11 @@ async def run_fold(runtime: Runtime[MetricsSettings]) -> None:
         unit="{event}",
         description="share.made rows parked in the share queue (not applied: see `parked`)",
     )
+    conflicts = meter.create_counter(
+        "resonance.metrics.fold.conflicts",
+        unit="{fold}",
+        description="Folds rolled back by a deadlock with another fold, and run again",
+    )
     settings = runtime.settings
     wake = asyncio.Event()
     checked = 0.0
@@ -61,6 +68,13 @@ async def run_fold(runtime: Runtime[MetricsSettings]) -> None:
                 async with runtime.unit_of_work() as uow:
                     taken = await fold.fold(uow, settings.fold_batch_size)
             except Exception as exc:
+                if lock_conflict(exc):
+                    # Another fold held rows this set needed (folds share hot aggregate rows:
+                    # today's totals, histograms); the set is back in the queue. Again now,
+                    # after a moment so the two do not meet in step.
+                    conflicts.add(1)
+                    await asyncio.sleep(random.uniform(0, 0.05))  # noqa: S311 - jitter
+                    continue
                 if is_transient(exc):
                     raise  # the supervisor restarts the job once the database is back
                 log.warning(
