@@ -13,7 +13,7 @@ from resonance.common.consumer import ConsumerSpec, EventConsumer
 from resonance.common.db import Database
 from resonance.common.events import Envelope, new_envelope
 from resonance.common.events.catalogue import ContentPublished
-from resonance.common.service import _supervise
+from resonance.common.supervisor import supervise
 from resonance.devstack.testing import Infra, eventually
 from resonance.metrics.store.tables import plumbing
 
@@ -71,7 +71,7 @@ async def test_a_failed_dead_letter_skips_nothing(infra: Infra) -> None:
     )
     await consumer.start()
     # As in a service: the supervisor restarts the loop after the failure.
-    task = asyncio.create_task(_supervise("test consumer", consumer.run))
+    task = asyncio.create_task(supervise("test consumer", consumer.run))
 
     async def all_applied() -> int:
         async with db.session() as s:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy.exc import DBAPIError
 
-from resonance.common import service
+from resonance.common import supervisor
 from resonance.common.consumer import is_transient, lock_conflict
 
 
@@ -43,8 +43,8 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     async def sleep(delay: float) -> None:
         fake.slept.append(delay)
 
-    monkeypatch.setattr(service, "monotonic", lambda: fake.now)
-    monkeypatch.setattr(service.asyncio, "sleep", sleep)
+    monkeypatch.setattr(supervisor, "monotonic", lambda: fake.now)
+    monkeypatch.setattr(supervisor.asyncio, "sleep", sleep)
     return fake
 
 
@@ -58,6 +58,6 @@ async def test_restart_delays_double_and_start_again_after_a_good_run(clock: Clo
         clock.now += lasted
         raise ConnectionError("database restarting")
 
-    await service._supervise("worker", work)
+    await supervisor.supervise("worker", work)
     # Three quick failures back off; one after two minutes of work starts from the shortest.
     assert clock.slept == [0.5, 1.0, 2.0, 0.5, 1.0]

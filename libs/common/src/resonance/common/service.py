@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
-from time import monotonic
 from typing import Generic, TypeVar
 
 from aiokafka import AIOKafkaProducer
@@ -34,6 +33,7 @@ from resonance.common.outbox import Outbox, OutboxRelay, make_producer
 from resonance.common.plumbing import PlumbingTables
 from resonance.common.secrets_box import SecretBox
 from resonance.common.settings import ServiceSettings
+from resonance.common.supervisor import supervise
 from resonance.common.telemetry import (
     make_meter_provider,
     make_tracer_provider,
@@ -236,10 +236,10 @@ async def _start_messaging(
     if not s.run_background_workers:
         return
     runtime.jobs.append(
-        asyncio.create_task(_supervise("housekeeping", lambda: _housekeeping(runtime)))
+        asyncio.create_task(supervise("housekeeping", lambda: _housekeeping(runtime)))
     )
     for job in jobs:
-        runtime.jobs.append(asyncio.create_task(_supervise(job.__name__, _bound(job, runtime))))
+        runtime.jobs.append(asyncio.create_task(supervise(job.__name__, _bound(job, runtime))))
 
 
 def _bound(
@@ -267,7 +267,7 @@ async def _connect_kafka(runtime: Runtime[SettingsT], consumers: Sequence[Consum
         poll_interval_s=s.relay_poll_interval_s,
         wake=runtime.outbox.committed,
     )
-    runtime.tasks.append(asyncio.create_task(_supervise("outbox relay", runtime.relay.run)))
+    runtime.tasks.append(asyncio.create_task(supervise("outbox relay", runtime.relay.run)))
     for spec in consumers:
         consumer = EventConsumer(
             spec,
@@ -285,7 +285,7 @@ async def _connect_kafka(runtime: Runtime[SettingsT], consumers: Sequence[Consum
         )
         runtime.consumers.append(consumer)
         await consumer.start()
-        runtime.tasks.append(asyncio.create_task(_supervise(f"consumer {spec.name}", consumer.run)))
+        runtime.tasks.append(asyncio.create_task(supervise(f"consumer {spec.name}", consumer.run)))
 
 
 async def _connect_kafka_later(
@@ -343,28 +343,6 @@ async def _disconnect_kafka(runtime: Runtime[SettingsT]) -> None:
     runtime.consumers.clear()
     runtime.relay = None
     runtime.producer = None
-
-
-# A worker that ran this long before it crashed starts again after the shortest delay.
-SETTLED_S = 60.0
-
-
-async def _supervise(name: str, work: Callable[[], Awaitable[None]]) -> None:
-    """Keeps a worker alive across transient faults (Kafka or the database restarting)."""
-    delay = 0.5
-    while True:
-        started = monotonic()
-        try:
-            await work()
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            if monotonic() - started >= SETTLED_S:
-                delay = 0.5  # a fault after a good run is a new fault, not the same one again
-            log.exception("%s crashed; restarting in %.1fs", name, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10)
 
 
 def _purge(table: str, column: str, keep: str) -> str:
