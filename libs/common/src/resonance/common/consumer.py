@@ -26,7 +26,7 @@ from resonance.common.consumer_spec import (
     claim_events,
 )
 from resonance.common.consumer_topics import DeadLetterTopics
-from resonance.common.db import Database
+from resonance.common.db import RETRYABLE_CLASSES, Database, sqlstate
 from resonance.common.dlq import describe_failure
 from resonance.common.events.catalogue import DLQ_SUFFIX
 from resonance.common.events.envelope import Envelope
@@ -59,16 +59,8 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated or isinstance(exc, InterfaceError | OperationalError):
             return True
-        return sqlstate(exc)[:2] in {"08", "40", "53", "57"}
+        return sqlstate(exc)[:2] in RETRYABLE_CLASSES
     return False
-
-
-def sqlstate(exc: BaseException) -> str:
-    """PostgreSQL's SQLSTATE of a database error ('' for anything else)."""
-    if not isinstance(exc, DBAPIError):
-        return ""
-    orig = exc.orig
-    return str(getattr(orig, "sqlstate", "") or getattr(orig, "pgcode", "") or "")
 
 
 def lock_conflict(exc: BaseException) -> bool:

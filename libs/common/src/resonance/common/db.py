@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import InvalidatePoolError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -28,6 +28,19 @@ _QUOTED_VALUE = re.compile(r"(<class '[^']*'>)|'[^']*'|\"[^\"]*\"")
 
 def _unquote_values(message: str) -> str:
     return _QUOTED_VALUE.sub(lambda m: m.group(1) or "<value>", message)
+
+
+# SQLSTATE classes worth running the transaction again for: 08 connection exception, 40
+# serialization failure or deadlock, 53 insufficient resources, 57 operator intervention.
+RETRYABLE_CLASSES = frozenset({"08", "40", "53", "57"})
+
+
+def sqlstate(exc: BaseException) -> str:
+    """PostgreSQL's SQLSTATE of a database error ('' for anything else)."""
+    if not isinstance(exc, DBAPIError):
+        return ""
+    orig = exc.orig
+    return str(getattr(orig, "sqlstate", "") or getattr(orig, "pgcode", "") or "")
 
 
 def scrub_data_error(context: ExceptionContext) -> None:

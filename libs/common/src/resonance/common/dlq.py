@@ -22,6 +22,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
+from resonance.common.db import sqlstate
 from resonance.common.events.catalogue import DLQ_SUFFIX
 from resonance.common.kafka_clients import client_options
 from resonance.common.settings import ServiceSettings
@@ -49,9 +50,7 @@ def describe_failure(exc: BaseException) -> str:
         return f"{name}: {exc.error_count()} error(s): {'; '.join(problems)}"[:MAX_ERROR_CHARS]
     if isinstance(exc, DBAPIError):
         # The driver's message can quote a row (a unique violation's DETAIL names the value).
-        orig = exc.orig
-        sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "?"
-        return f"{name}: {type(orig).__name__} (SQLSTATE {sqlstate})"
+        return f"{name}: {type(exc.orig).__name__} (SQLSTATE {sqlstate(exc) or '?'})"
     message = _DIGITS.sub("#", _EMAIL.sub("<email>", _QUOTED.sub("<value>", str(exc))))
     return f"{name}: {message}"[:MAX_ERROR_CHARS] if message else name
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from resonance.common.db import RETRYABLE_CLASSES, sqlstate
 from resonance.common.domain_errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -72,10 +73,10 @@ def _titles(status: int) -> str:
         return "Error"
 
 
-def _transient(sqlstate: str) -> bool:
-    # 08: connection exception, 40: serialization failure/deadlock, 53: insufficient
-    # resources, 57: operator intervention (shutdown): worth a retry by the client.
-    return sqlstate[:2] in {"08", "40", "53", "57"}
+def _transient(state: str) -> bool:
+    """Worth a retry by the client (the database was away, or picked this transaction as a
+    deadlock's victim)."""
+    return state[:2] in RETRYABLE_CLASSES
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -142,8 +143,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         # The transaction has rolled back, so nothing stored is lost; what remains is to say
         # whose fault it was. SQLSTATE class 22 (data exception: NUL byte in text, value out
         # of range, ...) and 23 (integrity) come from the request's content.
-        sqlstate = str(getattr(exc.orig, "sqlstate", "") or getattr(exc.orig, "pgcode", "") or "")
-        if sqlstate.startswith("22"):
+        state = sqlstate(exc)
+        if state.startswith("22"):
             return problem_response(
                 422,
                 "Unprocessable value",
@@ -151,7 +152,7 @@ def install_problem_handlers(app: FastAPI) -> None:
                 PROBLEM_BASE + "unprocessable-value",
                 request.url.path,
             )
-        if sqlstate.startswith("23"):
+        if state.startswith("23"):
             return problem_response(
                 409,
                 "Conflict",
@@ -161,8 +162,8 @@ def install_problem_handlers(app: FastAPI) -> None:
             )
         log.exception("database error on %s %s", request.method, request.url.path)
         return problem_response(
-            503 if _transient(sqlstate) else 500,
-            _titles(503 if _transient(sqlstate) else 500),
+            503 if _transient(state) else 500,
+            _titles(503 if _transient(state) else 500),
             instance=request.url.path,
         )
 
