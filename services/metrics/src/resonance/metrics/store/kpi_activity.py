@@ -1,7 +1,7 @@
 """KPI queries about activity: totals, mix, reach, networks, items, days, echo, campaigns.
 Each is one GROUP BY over the aggregates of the scope: the activity rollups (migration
-9d3f6a1c8e27, kept by triggers on daily_activity) for the whole tenant or one programme,
-daily_activity for other segments."""
+9d3f6a1c8e27, kept by triggers on daily_activity) for the whole tenant, one programme or, per
+day, one value of one attribute (kpi_scope.rollup_scope); daily_activity for other segments."""
 
 # Every fragment interpolated below is one of ours (kpi_scope.py); values are bound.
 # ruff: noqa: S608
@@ -48,29 +48,30 @@ def _totals(values: Any) -> Totals:
     return Totals(*(int(v) for v in values))
 
 
+def _rows(scope: Scope, params: dict[str, Any]) -> str:
+    """FROM and WHERE over the period's activity rows, aliased `d` (segments no rollup keeps)."""
+    return f"FROM daily_activity d WHERE {activity_where(scope, params)}"
+
+
 def _source(scope: Scope, params: dict[str, Any]) -> tuple[str, bool]:
     """FROM and WHERE over the period's activity, aliased `d`: the per-day rollup (network and
     family kept) when the segment has one, else the activity rows; and whether it is the
     rollup (whose grouped reads keep only keys that sum rows: `_HAS_ROWS`)."""
     rolled = rollup_scope(scope.segment)
     if rolled is None:
-        return f"FROM daily_activity d WHERE {activity_where(scope, params)}", False
+        return _rows(scope, params), False
     params["scope"] = rolled
     where = f"d.tenant = :tenant AND d.scope = :scope AND {days(scope)}"
     return f"FROM activity_days d WHERE {where}", True
 
 
-def _item_source(
+def _item_cover(
     scope: Scope, params: dict[str, Any], columns: tuple[str, ...] = tuple(COLUMNS), only: str = ""
-) -> tuple[str, bool]:
-    """FROM over the period's activity per item, aliased `d`: its cover in monthly and daily
-    item rollups (domain/periods.py `month_cover`: whole months, days added or taken away),
-    or the activity rows when the segment has no rollup. The rollups' rows carry `columns`
-    and `activity_rows`; `only` is a condition on their `d.content_id`."""
-    rolled = rollup_scope(scope.segment, items=True)
-    if rolled is None:
-        return f"FROM daily_activity d WHERE {activity_where(scope, params)}", False
-    params["scope"] = rolled
+) -> str:
+    """FROM over the period's activity per item in the item rollups of `:scope`, aliased `d`:
+    its cover in monthly and daily rows (domain/periods.py `month_cover`: whole months, days
+    added or taken away). The rows carry `columns` and `activity_rows`; `only` is a condition
+    on their `d.content_id`."""
     parts = []
     for i, part in enumerate(month_cover(scope.first_day, scope.end_day)):
         table, column = ("activity_item_days", "day")
@@ -84,7 +85,7 @@ def _item_source(
             f"SELECT d.content_id, {values} FROM {table} d WHERE d.tenant = :tenant "
             f"AND d.scope = :scope AND {lower}d.{column} < :p{i}_end{only}"
         )
-    return f"FROM ({' UNION ALL '.join(parts)}) d", True
+    return f"FROM ({' UNION ALL '.join(parts)}) d"
 
 
 def _top_items(scope: Scope, params: dict[str, Any], order: str) -> tuple[str, str]:
@@ -92,14 +93,13 @@ def _top_items(scope: Scope, params: dict[str, Any], order: str) -> tuple[str, s
     rollups' rows of those items only: items are ranked on that one column first (summing
     every column for every item cost ~60 ms over a rolling month of 2,000 items), then the
     few are summed whole."""
-    ranked, _ = _item_source(scope, params, (order,))
     top = (
-        f"WITH top AS MATERIALIZED (SELECT d.content_id {ranked} GROUP BY d.content_id "
-        f"{_HAS_ROWS}ORDER BY coalesce(sum(d.{order}), 0) DESC, d.content_id LIMIT :limit) "
+        f"WITH top AS MATERIALIZED (SELECT d.content_id {_item_cover(scope, params, (order,))} "
+        f"GROUP BY d.content_id {_HAS_ROWS}ORDER BY coalesce(sum(d.{order}), 0) DESC, "
+        "d.content_id LIMIT :limit) "
     )
     only = " AND d.content_id IN (SELECT content_id FROM top)"
-    source, _ = _item_source(scope, params, only=only)
-    return top, source
+    return top, _item_cover(scope, params, only=only)
 
 
 _HAS_ROWS = "HAVING sum(d.activity_rows) > 0 "
@@ -122,14 +122,19 @@ async def totals_by(
     """Totals per network, family, day or item (items: the `limit` first by `order`)."""
     params: dict[str, Any] = scope.params()
     prefix = ""
-    if group == "item" and order and rollup_scope(scope.segment, items=True) is not None:
-        params["limit"] = limit
-        key, rolled = "d.content_id", True
-        prefix, source = _top_items(scope, params, order)
-    elif group == "item":
-        key, (source, rolled) = "d.content_id", _item_source(scope, params)
-    else:
+    if group != "item":
         key, (source, rolled) = GROUPS[group], _source(scope, params)
+    else:
+        key, item_scope = "d.content_id", rollup_scope(scope.segment, items=True)
+        rolled = item_scope is not None
+        if item_scope is None:
+            source = _rows(scope, params)
+        else:
+            params["scope"] = item_scope
+            if order:
+                prefix, source = _top_items(scope, params, order)
+            else:
+                source = _item_cover(scope, params)
     order_by = f"ORDER BY {key}"
     if order:
         params["limit"] = limit

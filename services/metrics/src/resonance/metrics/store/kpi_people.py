@@ -193,6 +193,7 @@ async def _kept_population_counts(
 ) -> PopulationCounts:
     """The people counted in one pass over their rows without meeting their activity; who
     shared and who contributed from the kept histogram, plus the people with gaps."""
+    _, gaps = parts  # the whole tenant's: the gap-free spans, the people with gaps
     params["month"] = month
     row = (
         await session.execute(
@@ -204,11 +205,11 @@ async def _kept_population_counts(
             params,
         )
     ).one()
-    gaps = (
+    gap_shared, gap_active = (
         await session.execute(
             text(
                 "SELECT count(*) FILTER (WHERE d.shares > 0), "
-                f"count(*) FILTER (WHERE d.contributions > 0) {_gap_activity(parts[1])}"
+                f"count(*) FILTER (WHERE d.contributions > 0) {_gap_activity(gaps)}"
             ),
             params,
         )
@@ -216,13 +217,14 @@ async def _kept_population_counts(
     shared, active = await member_months.members_active(session, params["tenant"], month)
     enrolled, connected, targeted, engaged = (int(v) for v in row)
     return PopulationCounts(
-        enrolled, shared + int(gaps[0]), active + int(gaps[1]), connected, targeted, engaged
+        enrolled, shared + int(gap_shared), active + int(gap_active), connected, targeted, engaged
     )
 
 
 async def _kept_contribution_buckets(
     session: AsyncSession, params: dict[str, Any], parts: list[People], month: date
 ) -> dict[int, int]:
+    _, gaps = parts  # the whole tenant's: the gap-free spans, the people with gaps
     params["month"] = month
     enrolled = (
         await session.execute(
@@ -230,10 +232,10 @@ async def _kept_contribution_buckets(
         )
     ).scalar_one()
     buckets = await member_months.members_by_contributions(session, params["tenant"], month)
-    gaps = await session.execute(
-        text(f"SELECT d.contributions, count(*) {_gap_activity(parts[1])} GROUP BY 1"), params
+    gap_buckets = await session.execute(
+        text(f"SELECT d.contributions, count(*) {_gap_activity(gaps)} GROUP BY 1"), params
     )
-    for contributions, people in gaps:
+    for contributions, people in gap_buckets:
         buckets[int(contributions)] = buckets.get(int(contributions), 0) + int(people)
     zeros = int(enrolled) - sum(n for c, n in buckets.items() if c > 0)
     buckets = {c: n for c, n in buckets.items() if c > 0}
